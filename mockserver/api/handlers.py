@@ -1,0 +1,150 @@
+"""Thin Connexion handlers, one per operationId: parse → call the service → shape the response.
+
+`Operations.endpoint(operation_id)` wraps a handler with what every operation shares:
+forcing, faults, latency, the journal's notes and the documented error body for `ApiError`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from connexion import request
+from starlette.responses import Response
+
+from mockserver import errors, faults, forcing
+from mockserver.auth import token_from_headers
+from mockserver.domain.models import AttendeeStatus, User
+from mockserver.domain.service import ListQuery, MockService
+from mockserver.domain.views import parse_expand
+from mockserver.errors import ApiError
+from mockserver.http import error_response, json_response, void_response
+from mockserver.state import MockState
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+def list_query(page: int = 0, size: int = 10, past: bool | None = None,
+               sessionFormat: str | None = None, status: str | None = None,  # noqa: N803
+               searchString: str | None = None, trackIds: list[int] | None = None,  # noqa: N803
+               tagIds: list[int] | None = None, expand: str | None = None,  # noqa: N803
+               currentUserRegisteredEventTicketId: int | None = None,  # noqa: N803
+               filterDate: str | None = None) -> ListQuery:  # noqa: N803
+    return ListQuery(
+        page=page, size=size, past=past, session_format=sessionFormat, status=status,
+        search=searchString or None, track_ids=frozenset(trackIds or ()),
+        tag_ids=frozenset(tagIds or ()), ticket_id=currentUserRegisteredEventTicketId,
+        expand=parse_expand(expand), filter_date=filterDate,
+    )
+
+
+class Operations:
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+
+    @property
+    def service(self) -> MockService:
+        return self.state.service  # looked up per call: a reset swaps the service
+
+    def caller(self) -> User:
+        return self.service.authenticate(token_from_headers(request.headers))
+
+    # -- sessions ---------------------------------------------------------------------------
+    async def listSessions(self, eventurl: str, **query) -> Response:  # noqa: N802
+        user = self.caller()
+        return json_response(self.service.list_sessions(eventurl, user, list_query(**query)))
+
+    async def listSessionsV2(self, eventurl: str, calledFrom: str | None = None,  # noqa: N802, N803
+                             showPastAndUpcoming: bool | None = None, **query) -> Response:  # noqa: N803
+        return await self.listSessions(eventurl, **query)
+
+    async def getSession(self, eventurl: str, sessionId: int,  # noqa: N802, N803
+                         expand: str | None = None) -> Response:
+        user = self.caller()
+        return json_response(self.service.get_session(eventurl, user, sessionId,
+                                                      parse_expand(expand)))
+
+    async def getRegisteredSessions(self, eventurl: str,  # noqa: N802
+                                    showPastAndUpcoming: bool | None = None,  # noqa: N803
+                                    **query) -> Response:
+        user = self.caller()
+        return json_response(self.service.registered_sessions(eventurl, user, list_query(**query)))
+
+    # -- registration -----------------------------------------------------------------------
+    async def registerForSession(self, eventurl: str, sessionId: int,  # noqa: N802, N803
+                                 joinSession: bool = False,  # noqa: N803
+                                 pastJoinSession: bool = False,  # noqa: N803
+                                 eventTicketId: int | None = None) -> Response:  # noqa: N803
+        user = self.caller()
+        self.service.register(eventurl, user, sessionId, join_session=joinSession,
+                              past_join_session=pastJoinSession, ticket_id=eventTicketId)
+        return void_response()
+
+    async def unregisterFromSession(self, eventurl: str, sessionId: int) -> Response:  # noqa: N802, N803
+        user = self.caller()
+        self.service.unregister(eventurl, user, sessionId)
+        return void_response()
+
+    async def joinWorkshopSession(self, eventurl: str, id: int) -> Response:  # noqa: A002, N802
+        user = self.caller()
+        return json_response(self.service.join_workshop(eventurl, user, id))
+
+    # -- networking -------------------------------------------------------------------------
+    async def setNetworkingAvailability(self, eventurl: str, id: int,  # noqa: A002, N802
+                                        status: str) -> Response:
+        user = self.caller()
+        self.service.set_networking_status(eventurl, user, id, AttendeeStatus(status))
+        return void_response()
+
+    async def getNetworkingMatches(self, eventurl: str, sessionId: int) -> Response:  # noqa: N802, N803
+        user = self.caller()
+        return json_response(self.service.networking_matches(eventurl, user, sessionId))
+
+    # -- host -------------------------------------------------------------------------------
+    async def getHostSession(self, eventurl: str, sessionId: int,  # noqa: N802, N803
+                             expand: str | None = None) -> Response:
+        user = self.caller()
+        return json_response(self.service.host_session(eventurl, user, sessionId,
+                                                       parse_expand(expand)))
+
+    async def getSessionAnalytics(self, eventurl: str, sessionId: int,  # noqa: N802, N803
+                                  expand: str | None = None) -> Response:
+        user = self.caller()
+        return json_response(self.service.session_analytics(eventurl, user, sessionId,
+                                                            parse_expand(expand)))
+
+    # -- what every operation shares --------------------------------------------------------
+    def endpoint(self, operation_id: str) -> Handler:
+        handler: Handler = getattr(self, operation_id)
+
+        @functools.wraps(handler)  # Connexion reads the handler's own parameters through this
+        async def endpoint(**params: object) -> Response:
+            notes = request.scope.setdefault("mock", {})
+            notes["operation"] = operation_id
+            response = await self._answer(operation_id, handler, params, notes)
+            await faults.wait(faults.latency_for(request.headers, self.state.latency_ms))
+            return response
+
+        return endpoint
+
+    async def _answer(self, operation_id: str, handler: Handler, params: dict,
+                      notes: dict) -> Response:
+        try:
+            forced = forcing.resolve(operation_id, request.headers, request.cookies,
+                                     request.query_params)
+            fault = faults.fault_for(operation_id, request.headers, self.state.faults)
+        except ValueError as exc:  # ForcingError, or an unknown fault / latency value
+            return error_response(errors.BAD_REQUEST, str(exc))
+        if forced is not None and forced.body is not None:
+            notes["forced"] = forced.label
+            return json_response(forced.body, forced.status, {forcing.FORCED_HEADER: forced.label})
+        if fault is not None:
+            notes["forced"] = f"fault={fault}"
+            return faults.fault_response(fault)
+        try:
+            return await handler(**params)
+        except ApiError as exc:
+            case = errors.lookup(exc.scenario, operation_id)
+            if case is None:  # a rule raised an error this operation does not document
+                raise RuntimeError(f"{exc.scenario} is not documented for {operation_id}") from exc
+            return error_response(case, exc.developer_message, **exc.values)

@@ -1,0 +1,153 @@
+"""Assembling the ASGI app: the Connexion API under /rest, the control API under /__mock, the
+spec and Swagger UI at the root, with CORS and the request journal around them."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition
+from connexion.middleware.main import ConnexionMiddleware
+from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import Route, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockserver import errors
+from mockserver.api.handlers import Operations
+from mockserver.config import MockConfig
+from mockserver.control.routes import control_routes
+from mockserver.http import JSON, dumps
+from mockserver.spec import BASE_PATH, SPEC_PATH
+from mockserver.state import MockState
+
+MAX_BODY_BYTES = 1024 * 1024
+# Our code reads the credential itself (four header styles, the documented 401 body), and
+# responses are checked against the spec by the test suites rather than on every request.
+MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares
+               if m not in (SecurityMiddleware, ResponseValidationMiddleware)]
+CORS_HEADERS = ["Authorization", "Key", "AUTHENTICATION", "Prefer", "X-Mock-Scenario",
+                "X-Mock-Latency", "X-Mock-Fault", "Content-Type"]
+
+STATUS_TO_TRANSPORT = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large",
+                       415: "unsupported-media-type"}
+
+
+def _documented_error(status: int, detail: object) -> ConnexionResponse:
+    """Turn a framework error (validation, routing) into the documented error body."""
+    scenario = STATUS_TO_TRANSPORT.get(status, "bad-request")
+    case = errors.transport(scenario)
+    body = case.body(str(detail) if detail else None)
+    return ConnexionResponse(status_code=case.status, body=dumps(body), content_type=JSON)
+
+
+def _problem(_: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
+    if exc.status >= 500:
+        return _server_error(_, exc)
+    return _documented_error(exc.status, exc.detail)
+
+
+def _http_error(_: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+    return _documented_error(exc.status_code, exc.detail)
+
+
+def _server_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    body = {"errorCode": "500", "errorMessage": "Internal Server Error",
+            "developerMessage": f"mock bug: {type(exc).__name__}: {exc}"}
+    return ConnexionResponse(status_code=500, body=dumps(body), content_type=JSON)
+
+
+def build_api(state: MockState) -> AsyncApp:
+    operations = Operations(state)
+    app = AsyncApp(__name__, middlewares=MIDDLEWARES)
+    app.add_api(
+        SPEC_PATH, base_path=BASE_PATH, resolver=Resolver(operations.endpoint),
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+    )
+    app.add_error_handler(ProblemException, _problem)
+    app.add_error_handler(HTTPException, _http_error)
+    app.add_error_handler(Exception, _server_error)
+    return app
+
+
+class Journaled:
+    """Records every /rest call in the journal, with what the handler noted about it."""
+
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(BASE_PATH + "/") or \
+                path.startswith(BASE_PATH + "/ui"):
+            await self.app(scope, receive, send)
+            return
+        notes: dict = {}
+        scope["mock"] = notes
+        status = 500
+        started = time.perf_counter()
+
+        async def send_and_watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_watch)
+        finally:
+            self.state.journal.record(
+                at=datetime.now(UTC).isoformat(), method=scope["method"], path=path,
+                operation=notes.get("operation"), status=status, forced=notes.get("forced"),
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+
+
+class BodyLimit:
+    """Refuses request bodies over the limit with the documented 413 body."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("path", "").startswith("/__mock"):
+            length = dict(scope["headers"]).get(b"content-length", b"0")
+            if not length.isdigit() or int(length) > self.limit:
+                case = errors.transport("payload-too-large" if length.isdigit() else "bad-request")
+                response = Response(dumps(case.body("limit is %d bytes" % self.limit)),
+                                    case.status, media_type=JSON)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(config: MockConfig | None = None, state: MockState | None = None) -> ASGIApp:
+    """The whole mock as one ASGI app; `app.state` is the MockState behind it."""
+    state = state or MockState(config)
+
+    async def spec_file(_: Request) -> Response:
+        return FileResponse(SPEC_PATH, media_type="application/yaml")
+
+    async def swagger_ui(_: Request) -> Response:
+        return RedirectResponse(f"{BASE_PATH}/ui/")
+
+    routes = [Route("/openapi.yaml", spec_file), Route("/ui", swagger_ui),
+              Route("/", swagger_ui), *control_routes(state)]
+    app: ASGIApp = Router(routes=routes, default=Journaled(build_api(state), state))
+    app = BodyLimit(app)
+    if state.config.cors_origins:
+        app = CORSMiddleware(app, allow_origin_regex=state.config.cors_origins,
+                             allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+                             allow_headers=CORS_HEADERS, allow_credentials=True,
+                             expose_headers=["X-Mock-Forced"])
+    app.state = state  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,22 @@
+"""Start-up settings of one mock, from flags or from code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from fixtures.world_builder import DEFAULT_SEED, DEFAULT_SESSIONS
+
+# Browsers on this machine: any port of localhost / 127.0.0.1 / [::1].
+LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
+
+
+@dataclass
+class MockConfig:
+    seed: int = DEFAULT_SEED
+    sessions: int = DEFAULT_SESSIONS
+    clock: datetime | None = None  # freeze the mock clock at this instant (default: real time)
+    latency_ms: tuple[int, int] = (0, 0)  # every response waits a random time in this range
+    faults: dict[str, str] = field(default_factory=dict)  # operationId (or "*") -> fault name
+    cors_origins: str = LOCAL_ORIGINS  # a regular expression of allowed origins; "" turns CORS off
+    journal_size: int = 500

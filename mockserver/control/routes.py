@@ -1,0 +1,205 @@
+"""The /__mock/ control API: see and steer the world (outside the public contract).
+
+Everything the README shows with curl, and everything a test harness needs: the world summary
+with its named cases and tokens, reset/reseed, the clock, snapshots, the journal, scenarios,
+latency and faults.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fixtures import cases
+from mockserver import errors, faults
+from mockserver.domain import rules
+from mockserver.domain.clock import format_time, parse_instant
+from mockserver.http import error_response, json_response
+from mockserver.state import MockState
+
+MAX_CONTROL_BODY = 16 * 1024 * 1024  # snapshots of big worlds are large
+
+
+class ControlError(ValueError):
+    pass
+
+
+async def read_json(request: Request) -> dict:
+    raw = await request.body()
+    if len(raw) > MAX_CONTROL_BODY:
+        raise ControlError("body too large")
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ControlError(f"body is not UTF-8 JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise ControlError("body must be a JSON object")
+    return body
+
+
+def role_of(state: MockState, user_id: int) -> str:
+    world = state.world
+    if any(user_id in e.admin_user_ids for e in world.events.values()):
+        return "host"
+    if any(s.user_id == user_id for s in world.speakers.values()):
+        return "speaker"
+    return "attendee"
+
+
+def world_summary(state: MockState, limit: int | None = None) -> dict:
+    world, store, now = state.world, state.store, state.clock.now()
+    events_by_id = {e.id: e for e in world.events.values()}
+    token_roles = {token: role for role, token in cases.TOKENS.items()}
+    sessions = sorted(world.sessions.values(), key=lambda s: s.id)[:limit]
+    return {
+        "seed": world.seed,
+        "clock": state.clock.snapshot(),
+        "events": [{"eventurl": e.url, "eventId": e.id, "name": e.name,
+                    "adminUserIds": list(e.admin_user_ids)} for e in world.events.values()],
+        "users": [{
+            "userId": u.id, "name": u.full_name, "email": u.email, "role": role_of(state, u.id),
+            "case": token_roles.get(u.token), "token": u.token,
+            "tickets": [{"eventTicketId": t.id, "eventurl": events_by_id[t.event_id].url,
+                         "ticketType": world.ticket_types[t.ticket_type_id].name,
+                         "sessionsPermitted": world.ticket_types[t.ticket_type_id].sessions_permitted}
+                        for t in world.tickets.values() if t.user_id == u.id],
+        } for u in world.users.values()],
+        "sessions": [{
+            "sessionId": s.id, "eventurl": events_by_id[s.event_id].url, "title": s.title,
+            "format": str(s.format), "phase": rules.phase(s, now), "status": s.status,
+            "hideSessionFromAttendees": s.hide_from_attendees,
+            "startTime": format_time(s.start), "endTime": format_time(s.end),
+            "capacity": s.capacity, "registrations": store.registration_count(s.id),
+            "ticketTypesThatCanBeRegistered": list(s.ticket_type_ids),
+            "allowedMinutesToJoinLate": s.allowed_minutes_to_join_late,
+        } for s in sessions],
+        "cases": {**world.cases, "tokens": {**cases.TOKENS, "unknown": cases.UNKNOWN_TOKEN},
+                  "eventurl": cases.EVENT_URL, "otherEventurl": cases.OTHER_EVENT_URL},
+    }
+
+
+def scenarios_view() -> list[dict]:
+    return [{"scenario": c.scenario, "status": c.status, "errorCode": c.code,
+             "errorMessage": c.message, "operations": list(c.operations),
+             "documentedIn": c.url, "inferred": c.inferred} for c in errors.CATALOGUE]
+
+
+def snapshot(state: MockState) -> dict:
+    return {"seed": state.config.seed, "sessions": state.config.sessions,
+            "anchor": state.world.anchor.isoformat(), "clock": state.clock.snapshot(), "registrations": state.store.snapshot()}
+
+
+def restore(state: MockState, body: dict) -> None:
+    try:
+        state.clock.restore(body["clock"])
+        state.reset(int(body["seed"]), int(body["sessions"]), parse_instant(body["anchor"]))
+        state.store.restore(body["registrations"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ControlError(f"not a snapshot: {exc!r}") from exc
+
+
+def set_clock(state: MockState, body: dict) -> None:
+    try:
+        if "now" in body:
+            state.clock.set(parse_instant(str(body["now"])), freeze=body.get("frozen"))
+        elif "frozen" in body:
+            state.clock.set(state.clock.now(), freeze=bool(body["frozen"]))
+        if "advanceMinutes" in body:
+            state.clock.advance(timedelta(minutes=float(body["advanceMinutes"])))
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ControlError(f"bad clock request: {exc}") from exc
+
+
+def set_faults(state: MockState, body: dict) -> None:
+    try:
+        if "latencyMs" in body:
+            state.latency_ms = faults.parse_range(str(body["latencyMs"]))
+        if "faults" in body:
+            wanted = dict(body["faults"])
+            for operation, name in wanted.items():
+                if name is not None and name not in faults.FAULTS:
+                    raise ValueError(f"unknown fault {name!r} for {operation}")
+            state.faults = {op: name for op, name in wanted.items() if name}
+    except (TypeError, ValueError) as exc:
+        raise ControlError(str(exc)) from exc
+
+
+def faults_view(state: MockState) -> dict:
+    lo, hi = state.latency_ms
+    return {"latencyMs": f"{lo}-{hi}", "faults": state.faults, "available": list(faults.FAULTS)}
+
+
+def control_routes(state: MockState) -> list[Route]:
+    """Routes under /__mock, bound to one mock's state."""
+
+    def guarded(handler):
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ControlError as exc:
+                return error_response(errors.BAD_REQUEST, str(exc))
+        return endpoint
+
+    async def index(_: Request) -> Response:
+        return json_response({"endpoints": [
+            "GET /__mock/world", "POST /__mock/reset", "GET|PUT /__mock/clock",
+            "GET|PUT /__mock/state", "GET /__mock/journal", "GET /__mock/scenarios",
+            "GET|PUT /__mock/faults"]})
+
+    async def world(request: Request) -> Response:
+        limit = request.query_params.get("limit")
+        if limit is not None and not limit.isdigit():
+            raise ControlError("limit must be a whole number")
+        return json_response(world_summary(state, int(limit) if limit else None))
+
+    async def reset(request: Request) -> Response:
+        body = await read_json(request)
+        try:
+            seed = int(body["seed"]) if "seed" in body else None
+            size = int(body["sessions"]) if "sessions" in body else None
+        except (TypeError, ValueError) as exc:
+            raise ControlError(f"seed and sessions are whole numbers: {exc}") from exc
+        if size is not None and not 0 < size <= 100_000:
+            raise ControlError("sessions must be between 1 and 100000")
+        state.reset(seed, size)
+        return json_response({"seed": state.config.seed, "sessions": state.config.sessions})
+
+    async def clock(request: Request) -> Response:
+        if request.method == "PUT":
+            set_clock(state, await read_json(request))
+        return json_response(state.clock.snapshot())
+
+    async def snapshot_route(request: Request) -> Response:
+        if request.method == "PUT":
+            restore(state, await read_json(request))
+        return json_response(snapshot(state))
+
+    async def journal(request: Request) -> Response:
+        since = request.query_params.get("since", "0")
+        limit = request.query_params.get("limit", "0")
+        if not (since.isdigit() and limit.isdigit()):
+            raise ControlError("since and limit are whole numbers")
+        return json_response({"entries": state.journal.entries(int(since), int(limit) or None)})
+
+    async def scenarios(_: Request) -> Response:
+        return json_response({"scenarios": scenarios_view()})
+
+    async def faults_route(request: Request) -> Response:
+        if request.method == "PUT":
+            set_faults(state, await read_json(request))
+        return json_response(faults_view(state))
+
+    table = [
+        ("/__mock", index, ["GET"]), ("/__mock/world", world, ["GET"]),
+        ("/__mock/reset", reset, ["POST"]), ("/__mock/clock", clock, ["GET", "PUT"]),
+        ("/__mock/state", snapshot_route, ["GET", "PUT"]),
+        ("/__mock/journal", journal, ["GET"]), ("/__mock/scenarios", scenarios, ["GET"]),
+        ("/__mock/faults", faults_route, ["GET", "PUT"]),
+    ]
+    return [Route(path, guarded(handler), methods=methods) for path, handler, methods in table]

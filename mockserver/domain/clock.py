@@ -1,0 +1,63 @@
+"""The mock clock: real time by default, or frozen, or shifted, so sessions can be made to end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+TIME_FORMAT = "%Y/%m/%d %H:%M"  # the documents' "YYYY/MM/DD HH:MM"
+
+
+def format_time(moment: datetime) -> str:
+    return moment.strftime(TIME_FORMAT)
+
+
+def parse_instant(text: str) -> datetime:
+    """Accept ISO 8601 or the documents' "YYYY/MM/DD HH:MM"; naive values are UTC."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        moment = datetime.strptime(text, TIME_FORMAT)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class MockClock:
+    """Now, as the mock sees it: real time plus an offset, or a frozen instant."""
+
+    def __init__(
+        self,
+        frozen_at: datetime | None = None,
+        source: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._source = source
+        self._frozen_at = frozen_at
+        self._offset = timedelta()
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def now(self) -> datetime:
+        if self._frozen_at is not None:
+            return self._frozen_at
+        return self._source() + self._offset
+
+    def set(self, moment: datetime, *, freeze: bool | None = None) -> None:
+        """Jump to `moment`; keeps running from there unless frozen (or asked to freeze)."""
+        if freeze is None:
+            freeze = self.frozen
+        if freeze:
+            self._frozen_at = moment
+            self._offset = timedelta()
+        else:
+            self._frozen_at = None
+            self._offset = moment - self._source()
+
+    def advance(self, delta: timedelta) -> None:
+        self.set(self.now() + delta)
+
+    def snapshot(self) -> dict:
+        return {"now": self.now().isoformat(), "frozen": self.frozen}
+
+    def restore(self, data: dict) -> None:
+        self.set(parse_instant(data["now"]), freeze=bool(data.get("frozen")))

@@ -1,0 +1,113 @@
+"""The documented rules, each in one function: when a session is live, who sees it, who may
+register, join, leave or set networking availability. Rules raise `ApiError` with the
+catalogue's scenario name; they never shape responses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mockserver.domain.models import EventTicket, Session, SessionFormat, TicketType
+from mockserver.errors import ApiError
+from mockserver.store.memory import MemoryStore, Registration
+
+LIVE, UPCOMING, ENDED = "live", "upcoming", "ended"
+
+
+def phase(session: Session, now: datetime) -> str:
+    if now < session.start:
+        return UPCOMING
+    return LIVE if now < session.end else ENDED
+
+
+def late_join_expired(session: Session, now: datetime) -> bool:
+    """`allowedMinutesToJoinLate` > 0 closes a live session to newcomers that many minutes in."""
+    minutes = session.allowed_minutes_to_join_late
+    return minutes > 0 and now > session.start + timedelta(minutes=minutes)
+
+
+def visible_to_attendees(session: Session) -> bool:
+    return session.status == "VISIBLE" and not session.hide_from_attendees
+
+
+def permitted_tickets(session: Session, tickets: list[EventTicket]) -> list[EventTicket]:
+    """Tickets whose type may register; an empty allow-list admits every type."""
+    allowed = session.ticket_type_ids
+    return [t for t in tickets if not allowed or t.ticket_type_id in allowed]
+
+
+def require_event_ticket(tickets: list[EventTicket]) -> None:
+    if not tickets:
+        raise ApiError("not-registered-for-event", "the caller holds no ticket to this event")
+
+
+def check_registration(
+    session: Session,
+    tickets: list[EventTicket],
+    ticket_types: dict[int, TicketType],
+    store: MemoryStore,
+    now: datetime,
+    *,
+    join_session: bool = False,
+    past_join_session: bool = False,
+) -> EventTicket:
+    """The "Join session" checks, in the documents' order; returns the ticket to register with.
+
+    Order: event ticket held, capacity (406), ticket type (406), session limit (406),
+    then timing (407). `joinSession=true` books a session that is not live yet;
+    `pastJoinSession=true` asks for an ended session's recording.
+    """
+    require_event_ticket(tickets)
+    registered = store.registration_count(session.id)
+    if session.capacity and registered >= session.capacity:
+        raise ApiError("capacity-reached", f"{registered} of {session.capacity} seats taken")
+    usable = permitted_tickets(session, tickets)
+    if not usable:
+        raise ApiError("ticket-not-permitted", "allowed ticket types: "
+                       + ", ".join(str(i) for i in session.ticket_type_ids))
+    ticket = usable[0]
+    permitted = ticket_types[ticket.ticket_type_id].sessions_permitted
+    if permitted is not None:
+        held = len(store.user_registrations(session.event_id, ticket.user_id))
+        if held >= permitted:
+            raise ApiError("session-limit-reached", f"already registered for {held} sessions",
+                           number_of_sessions_permitted=permitted)
+    check_registration_time(session, now, join_session, past_join_session)
+    return ticket
+
+
+def check_registration_time(session: Session, now: datetime, join_session: bool,
+                            past_join_session: bool) -> None:
+    current = phase(session, now)
+    if current == ENDED:
+        if past_join_session:
+            raise ApiError("recording-unavailable", "the caller did not watch this session live")
+        raise ApiError("time-limit-expired", "the session has ended")
+    if current == UPCOMING and not join_session:
+        raise ApiError("time-limit-expired",
+                       "the session is not live yet; send joinSession=true to book it")
+    if current == LIVE and late_join_expired(session, now):
+        raise ApiError("time-limit-expired", f"joining closed {session.allowed_minutes_to_join_late}"
+                       " minutes after the start")
+
+
+def check_unregistration(registration: Registration | None) -> None:
+    if registration is not None and registration.attended:
+        raise ApiError("already-joined")
+
+
+def require_format(session: Session, expected: SessionFormat) -> None:
+    if session.format is not expected:
+        raise ApiError("wrong-session-format",
+                       f"session {session.id} is {session.format}, not {expected}")
+
+
+def require_registration(registration: Registration | None, session: Session) -> Registration:
+    if registration is None:
+        raise ApiError("forbidden", f"the caller is not registered for session {session.id}")
+    return registration
+
+
+def require_live(session: Session, now: datetime) -> None:
+    if phase(session, now) != LIVE:
+        raise ApiError("time-limit-expired", f"the session is {phase(session, now)}")

@@ -1,0 +1,214 @@
+"""The mock's operations as plain Python: one method per operationId, no web framework.
+
+Each method reads as a straight line: who is asking → which event → which session → the rule
+→ the store → the response shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mockserver.domain import chime, rules, views
+from mockserver.domain.clock import MockClock, format_time
+from mockserver.domain.models import (
+    AttendeeStatus,
+    Event,
+    Session,
+    SessionFormat,
+    User,
+    World,
+)
+from mockserver.errors import ApiError
+from mockserver.store.memory import MemoryStore, Registration
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    page: int = 0
+    size: int = 10
+    past: bool | None = None
+    session_format: str | None = None
+    status: str | None = None
+    search: str | None = None
+    track_ids: frozenset[int] = frozenset()
+    tag_ids: frozenset[int] = frozenset()
+    ticket_id: int | None = None
+    expand: frozenset[str] = frozenset()
+    filter_date: str | None = None  # YYYY/MM/DD
+
+
+class MockService:
+    def __init__(self, world: World, store: MemoryStore, clock: MockClock) -> None:
+        self.world = world
+        self.store = store
+        self.clock = clock
+
+    # -- who and where ----------------------------------------------------------------------
+    def authenticate(self, token: str | None) -> User:
+        user = self.world.users_by_token.get(token or "")
+        if user is None:
+            raise ApiError("not-authorized", "missing token" if not token else "unknown token")
+        return user
+
+    def event(self, eventurl: str) -> Event:
+        event = self.world.events.get(eventurl)
+        if event is None:
+            raise ApiError("event-not-found", f"no event with eventurl {eventurl!r}")
+        return event
+
+    def host_event(self, eventurl: str, user: User) -> Event:
+        event = self.event(eventurl)
+        if not self.world.is_host(event, user):
+            raise ApiError("not-event-host", f"user {user.id} is not an admin of {eventurl}")
+        return event
+
+    def session(self, event: Event, session_id: int, *, as_host: bool = False) -> Session:
+        session = self.world.sessions.get(session_id)
+        if session is None or session.event_id != event.id or not (
+            as_host or rules.visible_to_attendees(session)
+        ):
+            raise ApiError("session-not-found", f"no session {session_id} in this event")
+        return session
+
+    def viewer(self, event: Event, user: User, session: Session | None = None) -> views.Viewer:
+        registration = self.store.registration(session.id, user.id) if session else None
+        return views.Viewer(user, self.world.is_host(event, user), registration)
+
+    # -- listing ----------------------------------------------------------------------------
+    def list_sessions(self, eventurl: str, user: User, query: ListQuery) -> dict:
+        event = self.event(eventurl)
+        is_host = self.world.is_host(event, user)
+        candidates = [s for s in self.world.sessions_by_event.get(event.id, [])
+                      if is_host or rules.visible_to_attendees(s)]
+        return self._page(event, user, candidates, query, with_flags=True)
+
+    def registered_sessions(self, eventurl: str, user: User, query: ListQuery) -> dict:
+        event = self.event(eventurl)
+        mine = {r.session_id for r in self.store.user_registrations(event.id, user.id)}
+        candidates = [s for s in self.world.sessions_by_event.get(event.id, []) if s.id in mine]
+        return self._page(event, user, candidates, query, with_flags=False)
+
+    def _page(self, event: Event, user: User, candidates: list[Session], query: ListQuery,
+              *, with_flags: bool) -> dict:
+        now = self.clock.now()
+        matching = [s for s in candidates if self._matches(s, user, query, now)]
+        start = query.page * query.size
+        shown = matching[start:start + query.size]
+        items = (views.session_view(self.world, self.store, s, self.viewer(event, user, s),
+                                    query.expand) for s in shown)
+        if not with_flags:
+            return views.page_view(items, len(candidates), len(matching))
+        phases = {rules.phase(s, now) for s in matching}
+        return views.page_view(items, len(candidates), len(matching),
+                               past=rules.ENDED in phases, upcoming=rules.UPCOMING in phases)
+
+    def _matches(self, session: Session, user: User, q: ListQuery, now) -> bool:
+        if q.session_format and session.format != q.session_format:
+            return False
+        if q.status and session.status != q.status:
+            return False
+        if q.past is not None and (rules.phase(session, now) == rules.ENDED) != q.past:
+            return False
+        if q.track_ids and not q.track_ids.intersection(session.track_ids):
+            return False
+        if q.tag_ids and not q.tag_ids.intersection(session.tag_ids):
+            return False
+        if q.filter_date and not format_time(session.start).startswith(q.filter_date):
+            return False
+        if q.search:
+            needle = q.search.lower()
+            text = f"{session.title} {session.description or ''}".lower()
+            if needle not in text:
+                return False
+        if q.ticket_id is not None:
+            registration = self.store.registration(session.id, user.id)
+            if registration is None or registration.ticket_id != q.ticket_id:
+                return False
+        return True
+
+    # -- one session ------------------------------------------------------------------------
+    def get_session(self, eventurl: str, user: User, session_id: int, expand: frozenset[str]) -> dict:
+        event = self.event(eventurl)
+        session = self.session(event, session_id, as_host=self.world.is_host(event, user))
+        return views.session_view(self.world, self.store, session,
+                                  self.viewer(event, user, session), expand)
+
+    def host_session(self, eventurl: str, user: User, session_id: int,
+                     expand: frozenset[str]) -> dict:
+        event = self.host_event(eventurl, user)
+        session = self.session(event, session_id, as_host=True)
+        return views.session_view(self.world, self.store, session,
+                                  self.viewer(event, user, session), expand)
+
+    def session_analytics(self, eventurl: str, user: User, session_id: int,
+                          expand: frozenset[str]) -> dict:
+        body = self.host_session(eventurl, user, session_id, expand)
+        if "speaker" not in expand:
+            body["speakerList"] = None
+        return body
+
+    # -- registration -----------------------------------------------------------------------
+    def register(self, eventurl: str, user: User, session_id: int, *, join_session: bool = False,
+                 past_join_session: bool = False, ticket_id: int | None = None) -> Registration:
+        event = self.event(eventurl)
+        session = self.session(event, session_id)
+        existing = self.store.registration(session.id, user.id)
+        if existing is not None:
+            return existing  # registering twice is idempotent
+        tickets = self.world.user_tickets(event.id, user.id)
+        if ticket_id is not None:
+            tickets = [t for t in tickets if t.id == ticket_id]
+        ticket = rules.check_registration(
+            session, tickets, self.world.ticket_types, self.store, self.clock.now(),
+            join_session=join_session, past_join_session=past_join_session,
+        )
+        registration = Registration(session.id, event.id, user.id, ticket.id, self.clock.now())
+        self.store.add(registration)
+        return registration
+
+    def unregister(self, eventurl: str, user: User, session_id: int) -> None:
+        event = self.event(eventurl)
+        session = self.session(event, session_id)
+        registration = self.store.registration(session.id, user.id)
+        rules.check_unregistration(registration)
+        self.store.remove(session.id, user.id)
+
+    # -- workshops (Chime) ------------------------------------------------------------------
+    def join_workshop(self, eventurl: str, user: User, session_id: int) -> dict:
+        event = self.event(eventurl)
+        session = self.session(event, session_id)
+        rules.require_format(session, SessionFormat.WORKSHOP)
+        rules.require_event_ticket(self.world.user_tickets(event.id, user.id))
+        rules.require_registration(self.store.registration(session.id, user.id), session)
+        rules.require_live(session, self.clock.now())
+        self.store.update(session.id, user.id, attended=True, status=AttendeeStatus.IN_MEETING)
+        meeting = chime.meeting(self.world.seed, session.id)
+        attendee = chime.attendee(self.world.seed, session.id, user.id, user.full_name)
+        return views.join_view(self.world, self.store, session, self.viewer(event, user, session),
+                               meeting, attendee)
+
+    # -- networking -------------------------------------------------------------------------
+    def networking_session(self, eventurl: str, user: User, session_id: int) -> tuple[Event, Session]:
+        event = self.event(eventurl)
+        session = self.session(event, session_id)
+        rules.require_format(session, SessionFormat.MEET_UP)
+        rules.require_event_ticket(self.world.user_tickets(event.id, user.id))
+        return event, session
+
+    def set_networking_status(self, eventurl: str, user: User, session_id: int,
+                              status: AttendeeStatus) -> Registration:
+        _, session = self.networking_session(eventurl, user, session_id)
+        registration = rules.require_registration(
+            self.store.registration(session.id, user.id), session)
+        if status is not AttendeeStatus.PAST_SESSION_CHECK_IN:
+            rules.require_live(session, self.clock.now())
+        changes: dict = {"status": str(status)}
+        if status in (AttendeeStatus.CHECK_IN_AVAILABLE, AttendeeStatus.IN_MEETING):
+            changes["attended"] = True
+        self.store.update(session.id, user.id, **changes)
+        return registration
+
+    def networking_matches(self, eventurl: str, user: User, session_id: int) -> list[dict]:
+        _, session = self.networking_session(eventurl, user, session_id)
+        rules.require_registration(self.store.registration(session.id, user.id), session)
+        return []

@@ -1,0 +1,187 @@
+"""Response shapes: turn world facts plus store state into the documents' JSON attributes.
+
+Spellings follow the documents exactly, typos included (`registerdHolderUsers`,
+`exihiborList`, `matTimeDate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mockserver.domain.clock import format_time
+from mockserver.domain.models import Session, Speaker, User, World
+from mockserver.store.memory import MemoryStore, Registration
+
+# Values of `expand`, compared case-insensitively; aliases name the same part.
+EXPAND_ALIASES = {
+    "stats": "stats", "sessionstats": "stats",
+    "duration": "duration",
+    "attendeecount": "attendeeCount",
+    "registerdholderusers": "registerdHolderUsers", "registeredholderusers": "registerdHolderUsers",
+    "speaker": "speaker", "speakers": "speaker", "speakerlist": "speaker",
+}
+
+
+def parse_expand(expand: str | None) -> frozenset[str]:
+    """Comma-separated `expand`; unknown names are ignored, as the real API does."""
+    if not expand:
+        return frozenset()
+    names = (part.strip().lower() for part in expand.split(","))
+    return frozenset(EXPAND_ALIASES[n] for n in names if n in EXPAND_ALIASES)
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is asking, which decides what a session shows."""
+
+    user: User
+    is_host: bool
+    registration: Registration | None = None
+
+
+def speaker_view(world: World, speaker: Speaker) -> dict:
+    user = world.users[speaker.user_id]
+    return {
+        "speakerId": speaker.id, "title": user.title, "pronouns": user.pronouns,
+        "firstName": user.first_name, "lastName": user.last_name, "email": user.email,
+        "sessionDTO": None, "userId": user.id, "imageUrl": user.image_url,
+        "company": user.company, "bio": user.bio, "linkedIn": user.linkedin,
+        "twitter": user.twitter, "instagram": user.instagram, "position": speaker.position,
+        "moderator": speaker.moderator, "ticketTypesForSpeaker": None,
+        "allowAttendeeAccess": False, "loggedInAtVEH": False, "showModerator": speaker.moderator,
+        "deviceChecked": False, "allowOverrideDetails": False,
+    }
+
+
+def speaker_list(world: World, session: Session) -> list[dict] | None:
+    # The samples show null, not [], for a session without speakers.
+    speakers = [speaker_view(world, world.speakers[i]) for i in session.speaker_ids]
+    return speakers or None
+
+
+def holder_view(world: World, registration: Registration) -> dict:
+    user = world.users[registration.user_id]
+    return {
+        "eventTicketId": registration.ticket_id, "userId": user.id,
+        "firstName": user.first_name, "lastName": user.last_name, "email": user.email,
+        "phoneNumber": user.phone, "attended": registration.attended,
+        "registrationDate": format_time(registration.registered_at),
+        "engagement": 0,
+    }
+
+
+def session_stats(session: Session, registrations: list[Registration]) -> dict:
+    return {
+        "id": session.id,
+        "registeredUserCount": len(registrations),
+        "interestedUserCount": session.interested_count,
+        "attendeeCount": sum(1 for r in registrations if r.attended),
+        "sessionSpeakerCount": len(session.speaker_ids),
+    }
+
+
+def duration_minutes(session: Session) -> int:
+    return int((session.end - session.start).total_seconds() // 60)
+
+
+def session_view(world: World, store: MemoryStore, session: Session, viewer: Viewer,
+                 expand: frozenset[str]) -> dict:
+    """One session as attendees and hosts see it (the regular-session sample's attributes)."""
+    registrations = store.session_registrations(session.id)
+    registration = viewer.registration
+    stream = session.stream
+    # Stream secrets are for people who may watch: registered attendees and hosts.
+    may_watch = viewer.is_host or registration is not None
+    show_holders = viewer.is_host and "registerdHolderUsers" in expand
+    return {
+        "sessionId": session.id, "title": session.title,
+        "startTime": format_time(session.start), "endTime": format_time(session.end),
+        "location": session.location, "description": session.description,
+        "capacity": session.capacity, "status": session.status, "format": str(session.format),
+        "speakerList": speaker_list(world, session),
+        "sponsorList": [sponsor_view(world, i) for i in session.sponsor_ids],
+        "sessionStats": session_stats(session, registrations) if "stats" in expand else None,
+        "registerdHolderUsers": [holder_view(world, r) for r in registrations]
+        if show_holders else None,
+        "currentUserRegisteredEventTicketId": [registration.ticket_id] if registration else None,
+        "purchaserUserRegisteredEventTicketId": None,
+        "duration": duration_minutes(session) if "duration" in expand else None,
+        "enableChat": session.enable_chat, "enablePoll": session.enable_poll,
+        "enableQuesAndAns": session.enable_qna,
+        "hideSessionFromAttendees": session.hide_from_attendees,
+        "enableVirtualization": False,
+        "tags": [{"id": i, "name": world.tags[i].name} for i in session.tag_ids],
+        "tracks": [track_view(world, i) for i in session.track_ids],
+        "ticketTypesThatCanBeRegistered": list(session.ticket_type_ids),
+        "streamProvider": stream.provider if stream else None,
+        "subStreamProvider": stream.sub_provider if stream else None,
+        "streamUrl": stream.url if stream and may_watch else None,
+        "streamKey": stream.key if stream and may_watch else None,
+        "rtmpUrl": stream.rtmp_url if stream and may_watch else None,
+        "accelEventsStudio": bool(stream and stream.accel_events_studio),
+        "directVideoAutoStart": False, "assetList": None, "displayDonation": False,
+        "closedCaptionUrl": None, "closedCaptionHeight": 150, "meetingPassword": None,
+        "documentKeyValue": [], "linkKeyValue": [],
+        "sessionVisibilityType": session.visibility_type, "subTitleFileUrl": None,
+        "hideVideoControls": session.hide_video_controls,
+        "recordSession": session.record_session, "position": session.position,
+        "allowedMinutesToJoinLate": session.allowed_minutes_to_join_late,
+        "enableAttendeeList": True,
+        "playBackRestrictionToken": stream.playback_token if stream and may_watch else None,
+        "thumbnailRestrictionToken": stream.thumbnail_token if stream else None,
+        "postSessionCallToActionJson": {
+            "enablePostSessionCallToAction": False, "destinationType": None,
+            "description": None, "buttonLabelText": None, "destination": None,
+        },
+        "chimeConfig": None, "qnAPrivate": True, "exihiborList": [],
+    }
+
+
+def track_view(world: World, track_id: int) -> dict:
+    t = world.tracks[track_id]
+    return {"id": t.id, "name": t.name, "color": t.color, "description": t.description,
+            "position": t.position}
+
+
+def sponsor_view(world: World, sponsor_id: int) -> dict:
+    s = world.sponsors[sponsor_id]
+    return {"id": s.id, "name": s.name, "logoUrl": s.logo_url, "website": s.website}
+
+
+def page_view(items: Iterable[dict], total: int, filtered: int, *, past: bool | None = None,
+              upcoming: bool | None = None) -> dict:
+    body: dict = {"recordsTotal": total, "recordsFiltered": filtered, "data": list(items),
+                  "error": None}
+    if past is not None:
+        body["pastSession"] = past
+        body["upComingSession"] = upcoming
+    return body
+
+
+def join_view(world: World, store: MemoryStore, session: Session, viewer: Viewer,
+              meeting: dict, attendee: dict) -> dict:
+    """The "Join Session" document's attributes."""
+    registrations = store.session_registrations(session.id)
+    event = world.event_by_id(session.event_id)
+    registration = viewer.registration
+    speakers = [world.speakers[i] for i in session.speaker_ids]
+    return {
+        "sessionId": session.id, "title": session.title,
+        "startTime": format_time(session.start), "endTime": format_time(session.end),
+        "description": session.description, "capacity": session.capacity,
+        "status": session.status, "format": str(session.format),
+        "duration": duration_minutes(session),
+        "chatEnabled": session.enable_chat, "pollEnabled": session.enable_poll,
+        "quesAndAnsEnabled": session.enable_qna,
+        "hideSessionFromAttendees": session.hide_from_attendees,
+        "currentUserRegisteredEventTicketId": [registration.ticket_id] if registration else None,
+        "purchaserUserRegisteredEventTicketId": None,
+        "registerdHolderUsers": None,
+        "sessionStats": session_stats(session, registrations),
+        "speakerList": speaker_list(world, session),
+        "sponsorList": [sponsor_view(world, i) for i in session.sponsor_ids],
+        "speakersOrModeratorsUserIds": [s.user_id for s in speakers],
+        "eventAdmins": list(event.admin_user_ids),
+        "meeting": meeting, "attendee": attendee,
+    }

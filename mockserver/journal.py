@@ -1,0 +1,37 @@
+"""The journal of recent requests: what was called, how it was answered, and whether forced."""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import asdict, dataclass
+
+
+@dataclass(slots=True)
+class Entry:
+    id: int
+    at: str
+    method: str
+    path: str
+    operation: str | None
+    status: int
+    forced: str | None
+    duration_ms: float
+
+
+class Journal:
+    def __init__(self, size: int = 500) -> None:
+        self._entries: deque[Entry] = deque(maxlen=size)
+        self._ids = itertools.count(1)
+
+    def record(self, **fields: object) -> Entry:
+        entry = Entry(id=next(self._ids), **fields)  # type: ignore[arg-type]
+        self._entries.append(entry)
+        return entry
+
+    def entries(self, since: int = 0, limit: int | None = None) -> list[dict]:
+        rows = [asdict(e) for e in self._entries if e.id > since]
+        return rows[-limit:] if limit else rows
+
+    def clear(self) -> None:
+        self._entries.clear()
