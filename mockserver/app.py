@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.middleware import MiddlewarePosition
 from connexion.middleware.main import ConnexionMiddleware
-from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.security import SecurityMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
@@ -123,7 +122,7 @@ class BodyLimit:
             length = dict(scope["headers"]).get(b"content-length", b"0")
             if not length.isdigit() or int(length) > self.limit:
                 case = errors.transport("payload-too-large" if length.isdigit() else "bad-request")
-                response = Response(dumps(case.body("limit is %d bytes" % self.limit)),
+                response = Response(dumps(case.body(f"limit is {self.limit} bytes")),
                                     case.status, media_type=JSON)
                 await response(scope, receive, send)
                 return

@@ -92,7 +92,8 @@ def scenarios_view() -> list[dict]:
 
 def snapshot(state: MockState) -> dict:
     return {"seed": state.config.seed, "sessions": state.config.sessions,
-            "anchor": state.world.anchor.isoformat(), "clock": state.clock.snapshot(), "registrations": state.store.snapshot()}
+            "anchor": state.world.anchor.isoformat(), "clock": state.clock.snapshot(),
+            "registrations": state.store.snapshot()}
 
 
 def restore(state: MockState, body: dict) -> None:

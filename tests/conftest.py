@@ -1,0 +1,36 @@
+"""Shared fixtures: a fresh in-process mock per test, at a fixed instant, with a sync client."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import UTC, datetime
+
+import pytest
+
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+from starlette.testclient import TestClient  # noqa: E402
+
+from mockserver.app import create_app  # noqa: E402
+from mockserver.config import MockConfig  # noqa: E402
+
+FIXED_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def make_client(**config: object) -> TestClient:
+    config.setdefault("clock", FIXED_NOW)
+    return TestClient(create_app(MockConfig(**config)), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return make_client()
+
+
+@pytest.fixture
+def world(client: TestClient) -> dict:
+    return client.get("/__mock/world").json()
+
+
+@pytest.fixture
+def cases(world: dict) -> dict:
+    return world["cases"]

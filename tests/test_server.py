@@ -1,0 +1,132 @@
+"""The server starts, serves the spec and Swagger UI, answers every operation within the
+contract, and turns malformed requests into the documented 400 body."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fixtures.cases import TOKENS
+from mockserver import errors
+from mockserver.spec import load_spec, operations
+from tests.api import PATHS, call
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD_REQUEST_BODY_KEYS = {"errorCode": "400", "errorMessage": errors.BAD_REQUEST.message}
+
+
+def test_every_spec_operation_has_a_test_route() -> None:
+    assert set(PATHS) == set(operations(load_spec()))
+
+
+def test_serves_spec_and_swagger_ui(client) -> None:
+    spec = client.get("/openapi.yaml")
+    assert spec.status_code == 200 and spec.text.startswith("openapi: 3.0.3")
+    ui = client.get("/ui", follow_redirects=True)
+    assert ui.status_code == 200 and "swagger" in ui.text.lower()
+
+
+@pytest.mark.parametrize("operation", sorted(PATHS))
+def test_every_operation_answers_within_the_contract(client, cases, operation) -> None:
+    session = cases["networking_session"] if "Networking" in operation else cases["workshop_session"]
+    token = TOKENS["host"] if operation.startswith(("getHost", "getSessionAn")) else TOKENS["attendee"]
+    params = {"status": "REGISTERED"} if operation == "setNetworkingAvailability" else None
+    response = call(client, operation, session=session, token=token, params=params)
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("operation,params", [
+    ("listSessions", {"page": "-1"}),
+    ("listSessions", {"size": "0"}),
+    ("listSessions", {"size": "abc"}),
+    ("listSessions", {"sessionFormat": "CONCERT"}),
+    ("listSessions", {"trackIds": "1,x"}),
+    ("getRegisteredSessions", {"filterDate": "yesterday"}),
+    ("setNetworkingAvailability", {"status": "DANCING"}),
+    ("setNetworkingAvailability", {}),
+    ("registerForSession", {"joinSession": "maybe"}),
+])
+def test_malformed_request_gets_documented_400(client, cases, operation, params) -> None:
+    response = call(client, operation, session=cases["open_session"], params=params)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert {k: body[k] for k in BAD_REQUEST_BODY_KEYS} == BAD_REQUEST_BODY_KEYS
+    assert body["developerMessage"]  # says which parameter was wrong
+
+
+@pytest.mark.parametrize("path", ["/rest/events/mock-event/session/v2/abc",
+                                  "/rest/events/mock%00event/session",
+                                  "/rest/events/..%2F..%2Fetc/session"])
+def test_malformed_path_gets_documented_error_not_500(client, path) -> None:
+    response = client.get(path, headers={"Authorization": TOKENS["attendee"]})
+    assert response.status_code in (400, 404)
+    assert response.json()["errorCode"] in ("400", "404")
+
+
+def test_unknown_path_and_method_use_the_error_body(client) -> None:
+    assert client.get("/rest/nothing/here").json()["errorCode"] == "404"
+    response = client.delete("/rest/events/mock-event/session", headers={"Authorization": "x"})
+    assert response.status_code == 405 and response.json()["errorCode"] == "405"
+
+
+def test_non_utf8_body_is_a_client_error(client, cases) -> None:
+    response = client.post(f"/rest/events/mock-event/session/{cases['open_session']}/register",
+                           content=b"\xff\xfe{", headers={"Authorization": TOKENS["attendee"],
+                                                         "Content-Type": "application/json"})
+    assert response.status_code < 500
+
+
+def test_oversized_body_gets_413(client, cases) -> None:
+    response = client.post(f"/rest/events/mock-event/session/{cases['open_session']}/register",
+                           content=b"x" * (1024 * 1024 + 1),
+                           headers={"Authorization": TOKENS["attendee"]})
+    assert response.status_code == 413 and response.json()["errorCode"] == "413"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_mockserver_command_starts_a_real_server() -> None:
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "mockserver", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                spec = httpx.get(f"{base}/openapi.yaml", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the mock did not start within 10 s")
+        assert spec.status_code == 200
+        sessions = httpx.get(f"{base}/rest/events/mock-event/session",
+                             headers={"Authorization": TOKENS["attendee"]})
+        assert sessions.status_code == 200 and sessions.json()["recordsTotal"] > 0
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert "Swagger UI" in output and TOKENS["host"] in output  # the banner
+
+
+def test_wheel_ships_the_spec(tmp_path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.read("mockserver/openapi.yaml")
+        names = archive.namelist()
+    assert shipped == (ROOT / "openapi.yaml").read_bytes()
+    assert any(n.startswith("fixtures/samples/") for n in names)

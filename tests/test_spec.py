@@ -1,0 +1,137 @@
+"""openapi.yaml is valid, carries the documents' samples unchanged, and documents every error of
+the catalogue (and nothing else) with the documents' exact wording."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from openapi_spec_validator import validate
+
+from mockserver import errors
+from mockserver.conformance import conformance_errors
+from mockserver.spec import load_spec, operations, response_examples
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((ROOT / "fixtures" / "samples").glob("*.json"))
+REQUIRED_OPERATIONS = {
+    "listSessions", "getSession", "joinWorkshopSession", "registerForSession",
+    "unregisterFromSession", "getRegisteredSessions", "setNetworkingAvailability",
+    "getNetworkingMatches", "getHostSession", "getSessionAnalytics",
+}
+SAMPLE_LIMIT = 2  # the session-limit example fills {number_of_sessions_permitted} with 2
+
+
+def test_spec_passes_openapi_spec_validator() -> None:
+    validate(load_spec())
+
+
+def test_every_required_operation_is_in_the_spec() -> None:
+    assert REQUIRED_OPERATIONS <= set(operations(load_spec()))
+
+
+def test_packaged_spec_is_the_repository_spec() -> None:
+    packaged = ROOT / "mockserver" / "openapi.yaml"
+    assert packaged.read_bytes() == (ROOT / "openapi.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_sample_validates_against_its_operation(sample: Path) -> None:
+    operation = sample.name.split(".")[0]
+    body = json.loads(sample.read_text(encoding="utf-8"))
+    assert conformance_errors(operation, 200, body) == []
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_sample_is_a_named_example_unchanged(sample: Path) -> None:
+    operation, name = sample.stem.split(".")
+    assert response_examples()[operation][200][name] == json.loads(sample.read_text("utf-8"))
+
+
+def test_samples_were_extracted_from_the_documents() -> None:
+    assert {p.stem for p in SAMPLES} == {
+        "listSessions.workshop", "listSessions.regular", "listSessions.networking"}
+
+
+ERROR_ROWS = [(case, op) for case in errors.CATALOGUE for op in case.operations]
+
+
+@pytest.mark.parametrize("case,operation", ERROR_ROWS,
+                         ids=[f"{op}-{c.status}-{c.scenario}" for c, op in ERROR_ROWS])
+def test_documented_error_is_an_example_of_its_operation(case: errors.ErrorCase,
+                                                         operation: str) -> None:
+    examples = response_examples()[operation].get(case.status, {})
+    assert case.scenario in examples, f"{operation} lacks {case.status} example {case.scenario}"
+    example = examples[case.scenario]
+    assert example["errorCode"] == case.code
+    assert example["errorMessage"] == case.render(number_of_sessions_permitted=SAMPLE_LIMIT)
+    assert conformance_errors(operation, case.status, example) == []
+
+
+def test_spec_has_no_error_example_outside_the_catalogue() -> None:
+    for operation, by_status in response_examples().items():
+        for status, named in by_status.items():
+            if status < 400:
+                continue
+            for name in named:
+                assert errors.lookup(name, operation), f"{operation} {status} {name} not catalogued"
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\xa0", " "))
+
+
+DOCUMENTED = [c for c in errors.CATALOGUE if c.source]
+
+
+@pytest.mark.parametrize("case", DOCUMENTED, ids=lambda c: f"{c.scenario}-{c.message[:20]}")
+def test_documented_message_is_verbatim_in_its_document(case: errors.ErrorCase) -> None:
+    document = _normalise((ROOT / case.source).read_text(encoding="utf-8"))
+    assert _normalise(case.message) in document
+
+
+@pytest.mark.parametrize("case", [c for c in errors.CATALOGUE if not c.source],
+                         ids=lambda c: c.scenario)
+def test_undocumented_message_says_why(case: errors.ErrorCase) -> None:
+    assert case.inferred or case.url, "a case without a document must cite a page or a reason"
+
+
+def _walk(node: object, path: str = ""):
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _walk(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{path}/{index}")
+
+
+def test_every_inferred_part_gives_a_reason() -> None:
+    inferred = [(p, n) for p, n in _walk(load_spec()) if n.get("x-inferred") is True]
+    assert inferred, "the spec must mark what it infers"
+    missing = [p for p, n in inferred if not n.get("x-inferred-reason")]
+    assert missing == []
+
+
+def test_every_operation_cites_a_page_or_is_marked_inferred() -> None:
+    for operation_id, (_, _, operation) in operations(load_spec()).items():
+        assert operation.get("x-source") or operation.get("x-inferred"), operation_id
+
+
+def test_spec_lists_the_mock_and_the_public_api_as_servers() -> None:
+    urls = [server["url"] for server in load_spec()["servers"]]
+    assert urls == ["http://127.0.0.1:8080/rest", "https://api.accelevents.com/rest"]
+
+
+def test_links_chain_list_detail_register_registered_unregister() -> None:
+    ops = operations(load_spec())
+
+    def linked(op: str) -> set[str]:
+        return {link["operationId"] for link in ops[op][2]["responses"]["200"]["links"].values()}
+
+    assert "getSession" in linked("listSessions")
+    assert "registerForSession" in linked("getSession")
+    assert "getRegisteredSessions" in linked("registerForSession")
+    assert "unregisterFromSession" in linked("getRegisteredSessions")
