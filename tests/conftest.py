@@ -21,9 +21,20 @@ def make_client(**config: object) -> TestClient:
     return TestClient(create_app(MockConfig(**config)), raise_server_exceptions=False)
 
 
-@pytest.fixture
-def client() -> TestClient:
+@pytest.fixture(scope="session")
+def shared_client() -> TestClient:
     return make_client()
+
+
+@pytest.fixture
+def client(shared_client: TestClient) -> TestClient:
+    """The session's mock, put back to its start: seed 42, fixed clock, no faults or cookies."""
+    state = shared_client.app.state
+    state.clock.set(FIXED_NOW, freeze=True)
+    state.faults, state.latency_ms = {}, (0, 0)
+    state.reset(seed=42, sessions=36)
+    shared_client.cookies.clear()
+    return shared_client
 
 
 @pytest.fixture

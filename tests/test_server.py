@@ -3,10 +3,8 @@ contract, and turns malformed requests into the documented 400 body."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from fixtures.cases import TOKENS
 from mockserver import errors
 from mockserver.spec import load_spec, operations
 from tests.api import PATHS, call
+from tests.live import running_mock
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD_REQUEST_BODY_KEYS = {"errorCode": "400", "errorMessage": errors.BAD_REQUEST.message}
@@ -91,34 +90,24 @@ def test_oversized_body_gets_413(client, cases) -> None:
     assert response.status_code == 413 and response.json()["errorCode"] == "413"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_mockserver_command_starts_a_real_server() -> None:
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "mockserver", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                spec = httpx.get(f"{base}/openapi.yaml", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the mock did not start within 10 s")
-        assert spec.status_code == 200
-        sessions = httpx.get(f"{base}/rest/events/mock-event/session",
+    with running_mock() as live:
+        spec = httpx.get(f"{live.base_url}/openapi.yaml")
+        sessions = httpx.get(f"{live.base_url}/rest/events/mock-event/session",
                              headers={"Authorization": TOKENS["attendee"]})
-        assert sessions.status_code == 200 and sessions.json()["recordsTotal"] > 0
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=10)[0]
-    assert "Swagger UI" in output and TOKENS["host"] in output  # the banner
+    assert spec.status_code == 200
+    assert sessions.status_code == 200 and sessions.json()["recordsTotal"] > 0
+    assert "Swagger UI" in live.output and TOKENS["host"] in live.output  # the banner
+
+
+def test_reset_fault_drops_the_connection() -> None:
+    with running_mock("--fault", "listSessions=reset") as live:
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(f"{live.base_url}/rest/events/mock-event/session",
+                      headers={"Authorization": TOKENS["attendee"]})
+        still_up = httpx.get(f"{live.base_url}/rest/events/mock-event/user-session/registered",
+                             headers={"Authorization": TOKENS["attendee"]})
+    assert still_up.status_code == 200
 
 
 def test_wheel_ships_the_spec(tmp_path) -> None:

@@ -29,7 +29,7 @@ def test_spec_passes_openapi_spec_validator() -> None:
 
 
 def test_every_required_operation_is_in_the_spec() -> None:
-    assert REQUIRED_OPERATIONS <= set(operations(load_spec()))
+    assert set(operations(load_spec())) >= REQUIRED_OPERATIONS
 
 
 def test_packaged_spec_is_the_repository_spec() -> None:
