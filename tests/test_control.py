@@ -120,3 +120,16 @@ def test_cors_for_local_origins(client) -> None:
     foreign = client.get("/rest/events/mock-event/session", headers={
         "Origin": "https://evil.example", "Authorization": TOKENS["attendee"]})
     assert "access-control-allow-origin" not in foreign.headers
+
+
+def test_control_spec_is_valid_and_matches_the_routes(client) -> None:
+    import yaml
+    from openapi_spec_validator import validate
+
+    from mockserver.control.routes import control_routes
+
+    spec = yaml.safe_load(client.get("/__mock/openapi.yaml").text)
+    validate(spec)
+    routes = {(r.path, m) for r in control_routes(client.app.state) for m in r.methods - {"HEAD"}}
+    documented = {(p, m.upper()) for p, item in spec["paths"].items() for m in item}
+    assert routes - {("/__mock/openapi.yaml", "GET")} == documented

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from fixtures import cases
@@ -21,6 +22,7 @@ from mockserver.domain.clock import format_time, parse_instant
 from mockserver.http import error_response, json_response
 from mockserver.state import MockState
 
+CONTROL_SPEC = Path(__file__).with_name("openapi.yaml")
 MAX_CONTROL_BODY = 16 * 1024 * 1024  # snapshots of big worlds are large
 
 
@@ -151,7 +153,10 @@ def control_routes(state: MockState) -> list[Route]:
         return json_response({"endpoints": [
             "GET /__mock/world", "POST /__mock/reset", "GET|PUT /__mock/clock",
             "GET|PUT /__mock/state", "GET /__mock/journal", "GET /__mock/scenarios",
-            "GET|PUT /__mock/faults"]})
+            "GET|PUT /__mock/faults"], "spec": "/__mock/openapi.yaml"})
+
+    async def spec(_: Request) -> Response:
+        return FileResponse(CONTROL_SPEC, media_type="application/yaml")
 
     async def world(request: Request) -> Response:
         limit = request.query_params.get("limit")
@@ -197,7 +202,8 @@ def control_routes(state: MockState) -> list[Route]:
         return json_response(faults_view(state))
 
     table = [
-        ("/__mock", index, ["GET"]), ("/__mock/world", world, ["GET"]),
+        ("/__mock", index, ["GET"]), ("/__mock/openapi.yaml", spec, ["GET"]),
+        ("/__mock/world", world, ["GET"]),
         ("/__mock/reset", reset, ["POST"]), ("/__mock/clock", clock, ["GET", "PUT"]),
         ("/__mock/state", snapshot_route, ["GET", "PUT"]),
         ("/__mock/journal", journal, ["GET"]), ("/__mock/scenarios", scenarios, ["GET"]),
