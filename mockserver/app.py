@@ -25,6 +25,7 @@ from mockserver import errors
 from mockserver.api.handlers import Operations
 from mockserver.config import MockConfig
 from mockserver.control.routes import control_routes
+from mockserver.control.socket import socket_route
 from mockserver.http import JSON, dumps
 from mockserver.spec import BASE_PATH, SPEC_PATH
 from mockserver.state import MockState
@@ -140,7 +141,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
         return RedirectResponse(f"{BASE_PATH}/ui/")
 
     routes = [Route("/openapi.yaml", spec_file), Route("/ui", swagger_ui),
-              Route("/", swagger_ui), *control_routes(state)]
+              Route("/", swagger_ui), *control_routes(state), socket_route(state)]
     app: ASGIApp = Router(routes=routes, default=Journaled(build_api(state), state))
     app = BodyLimit(app)
     if state.config.cors_origins:

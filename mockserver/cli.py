@@ -32,6 +32,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help=f"inject a fault ({', '.join(FAULTS)}) into an operationId or '*'")
     p.add_argument("--cors-origins", default=LOCAL_ORIGINS,
                    help="regular expression of allowed browser origins; '' turns CORS off")
+    p.add_argument("--simulate-networking", type=float, default=None, metavar="SECONDS",
+                   help="a simulated attendee joins anyone left waiting in networking after SECONDS")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -44,7 +46,8 @@ def config_from(args: argparse.Namespace) -> MockConfig:
             sys.exit(f"mockserver: --fault {item!r}: fault must be one of {', '.join(FAULTS)}")
         faults[operation] = fault
     return MockConfig(seed=args.seed, sessions=args.sessions, clock=args.clock,
-                      latency_ms=args.latency, faults=faults, cors_origins=args.cors_origins)
+                      latency_ms=args.latency, faults=faults, cors_origins=args.cors_origins,
+                      simulate_networking_s=args.simulate_networking)
 
 
 def banner(base: str, config: MockConfig) -> str:
@@ -55,6 +58,7 @@ Accelevents session API mock (seed {config.seed}, {config.sessions} sessions)
   Swagger UI   {base}/ui
   Spec         {base}/openapi.yaml
   Control      {base}/__mock/world   (reset, clock, state, journal, scenarios, faults)
+  Socket       {base.replace('http', 'ws', 1)}/__mock/socket?token=TOKEN   (networking matches)
   Tokens by role:
 {roles}
     {'unknown (401)':<18} {cases.UNKNOWN_TOKEN}

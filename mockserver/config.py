@@ -20,3 +20,5 @@ class MockConfig:
     faults: dict[str, str] = field(default_factory=dict)  # operationId (or "*") -> fault name
     cors_origins: str = LOCAL_ORIGINS  # a regular expression of allowed origins; "" turns CORS off
     journal_size: int = 500
+    # Seconds after which a simulated attendee joins a real one left waiting in networking.
+    simulate_networking_s: float | None = None

@@ -9,6 +9,7 @@ from mockserver.config import MockConfig
 from mockserver.domain.clock import MockClock
 from mockserver.domain.service import MockService
 from mockserver.journal import Journal
+from mockserver.notify import Notifier
 from mockserver.store.memory import MemoryStore, Registration
 
 
@@ -19,6 +20,7 @@ class MockState:
         self.journal = Journal(self.config.journal_size)
         self.latency_ms = self.config.latency_ms
         self.faults = dict(self.config.faults)
+        self.notifier = Notifier()
         self.reset()
 
     def reset(self, seed: int | None = None, sessions: int | None = None,
@@ -36,7 +38,7 @@ class MockState:
             event_id = world.sessions[session_id].event_id
             at = world.anchor - timedelta(days=1) + timedelta(minutes=minutes)
             store.add(Registration(session_id, event_id, user_id, ticket_id, at))
-        self.service = MockService(world, store, self.clock)
+        self.service = MockService(world, store, self.clock, self.notifier.publish)
         self.journal.clear()
 
     @property

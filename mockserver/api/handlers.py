@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from connexion import request
 from starlette.responses import Response
 
-from mockserver import errors, faults, forcing
+from mockserver import errors, faults, forcing, simulation
 from mockserver.auth import token_from_headers
 from mockserver.domain.models import AttendeeStatus, User
 from mockserver.domain.service import ListQuery, MockService
@@ -94,6 +94,7 @@ class Operations:
                                         status: str) -> Response:
         user = self.caller()
         self.service.set_networking_status(eventurl, user, id, AttendeeStatus(status))
+        simulation.after_availability(self.state, eventurl, id, user)
         return void_response()
 
     async def getNetworkingMatches(self, eventurl: str, sessionId: int) -> Response:  # noqa: N802, N803

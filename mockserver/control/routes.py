@@ -95,14 +95,14 @@ def scenarios_view() -> list[dict]:
 def snapshot(state: MockState) -> dict:
     return {"seed": state.config.seed, "sessions": state.config.sessions,
             "anchor": state.world.anchor.isoformat(), "clock": state.clock.snapshot(),
-            "registrations": state.store.snapshot()}
+            "store": state.store.snapshot()}
 
 
 def restore(state: MockState, body: dict) -> None:
     try:
         state.clock.restore(body["clock"])
         state.reset(int(body["seed"]), int(body["sessions"]), parse_instant(body["anchor"]))
-        state.store.restore(body["registrations"])
+        state.store.restore(body["store"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ControlError(f"not a snapshot: {exc!r}") from exc
 

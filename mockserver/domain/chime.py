@@ -16,13 +16,14 @@ def _uuid(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
 
 
-def meeting(seed: int, session_id: int) -> dict:
-    meeting_id = _uuid("meeting", seed, session_id)
+def meeting(seed: int, key: int | str, external_id: str | None = None) -> dict:
+    """The meeting for `key`: a session id (workshops) or a networking pair's key."""
+    meeting_id = _uuid("meeting", seed, key)
     host = f"{meeting_id[:8]}.k.m1.ue1.app.chime.aws"
     base = f"https://{host}"
     return {
         "MeetingId": meeting_id,
-        "ExternalMeetingId": f"session-{session_id}",
+        "ExternalMeetingId": external_id or f"session-{key}",
         "MediaRegion": REGION,
         "MediaPlacement": {
             "AudioHostUrl": f"{host}:3478",
@@ -38,8 +39,9 @@ def meeting(seed: int, session_id: int) -> dict:
     }
 
 
-def attendee(seed: int, session_id: int, user_id: int, full_name: str) -> dict:
-    attendee_id = _uuid("attendee", seed, session_id, user_id)
-    secret = hashlib.sha256(f"{seed}:{session_id}:{user_id}".encode()).digest()
+def attendee(seed: int, key: int | str, user_id: int, full_name: str) -> dict:
+    """The user's attendee in the meeting for `key` (stable per user and meeting)."""
+    attendee_id = _uuid("attendee", seed, key, user_id)
+    secret = hashlib.sha256(f"{seed}:{key}:{user_id}".encode()).digest()
     token = base64.b64encode(attendee_id.encode() + b":" + secret[:24]).decode()
     return {"ExternalUserId": full_name[:64], "AttendeeId": attendee_id, "JoinToken": token}

@@ -6,9 +6,10 @@ Each method reads as a straight line: who is asking → which event → which se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from mockserver.domain import chime, rules, views
+from mockserver.domain import chime, networking, rules, views
 from mockserver.domain.clock import MockClock, format_time
 from mockserver.domain.models import (
     AttendeeStatus,
@@ -38,10 +39,12 @@ class ListQuery:
 
 
 class MockService:
-    def __init__(self, world: World, store: MemoryStore, clock: MockClock) -> None:
+    def __init__(self, world: World, store: MemoryStore, clock: MockClock,
+                 on_match: Callable[[int, dict], None] = lambda user_id, notice: None) -> None:
         self.world = world
         self.store = store
         self.clock = clock
+        self.on_match = on_match  # told (user id, notice) for each side of a new match
 
     # -- who and where ----------------------------------------------------------------------
     def authenticate(self, token: str | None) -> User:
@@ -196,19 +199,25 @@ class MockService:
         return event, session
 
     def set_networking_status(self, eventurl: str, user: User, session_id: int,
-                              status: AttendeeStatus) -> Registration:
-        _, session = self.networking_session(eventurl, user, session_id)
-        registration = rules.require_registration(
-            self.store.registration(session.id, user.id), session)
+                              status: AttendeeStatus) -> list[dict]:
+        """Record the caller's status; becoming available may match them (both are told)."""
+        event, session = self.networking_session(eventurl, user, session_id)
+        rules.require_registration(self.store.registration(session.id, user.id), session)
         if status is not AttendeeStatus.PAST_SESSION_CHECK_IN:
             rules.require_live(session, self.clock.now())
         changes: dict = {"status": str(status)}
         if status in (AttendeeStatus.CHECK_IN_AVAILABLE, AttendeeStatus.IN_MEETING):
             changes["attended"] = True
         self.store.update(session.id, user.id, **changes)
-        return registration
+        made = networking.update_availability(self.store, session.id, user.id, status,
+                                              self.clock.now())
+        notices = [views.match_view(self.world, m) for m in made]
+        for match, notice in zip(made, notices, strict=True):
+            self.on_match(match.user_id, {"type": "NETWORKING_MATCH", "eventurl": event.url,
+                                          "match": notice})
+        return notices
 
     def networking_matches(self, eventurl: str, user: User, session_id: int) -> list[dict]:
         _, session = self.networking_session(eventurl, user, session_id)
         rules.require_registration(self.store.registration(session.id, user.id), session)
-        return []
+        return [views.match_view(self.world, m) for m in self.store.matches(session.id, user.id)]

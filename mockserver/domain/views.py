@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mockserver.domain import chime
 from mockserver.domain.clock import format_time
 from mockserver.domain.models import Session, Speaker, User, World
-from mockserver.store.memory import MemoryStore, Registration
+from mockserver.store.memory import Match, MemoryStore, Registration
 
 # Values of `expand`, compared case-insensitively; aliases name the same part.
 EXPAND_ALIASES = {
@@ -184,4 +185,17 @@ def join_view(world: World, store: MemoryStore, session: Session, viewer: Viewer
         "speakersOrModeratorsUserIds": [s.user_id for s in speakers],
         "eventAdmins": list(event.admin_user_ids),
         "meeting": meeting, "attendee": attendee,
+    }
+
+
+def match_view(world: World, match: Match) -> dict:
+    """A networking match as "Get all matched users" documents it, plus the pair's meeting."""
+    other, me = world.users[match.other_id], world.users[match.user_id]
+    return {
+        "userIdOfMatch": other.id, "fullName": other.full_name, "profileImage": other.image_url,
+        "matTimeDate": format_time(match.matched_at), "title": other.title,
+        "company": other.company, "sessionId": match.session_id, "matchStarted": True,
+        "meeting": chime.meeting(world.seed, match.meeting_key,
+                                 match.meeting_key.replace(":", "-")),
+        "attendee": chime.attendee(world.seed, match.meeting_key, me.id, me.full_name),
     }

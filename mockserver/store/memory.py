@@ -23,10 +23,23 @@ class Registration:
     status: str = "REGISTERED"
 
 
+@dataclass(slots=True)
+class Match:
+    """One side of a networking match: `user_id` was matched with `other_id`."""
+
+    session_id: int
+    user_id: int
+    other_id: int
+    matched_at: datetime
+    meeting_key: str  # the shared Chime meeting of this pair
+
+
 class MemoryStore:
     def __init__(self) -> None:
         self._by_session: dict[int, dict[int, Registration]] = {}
         self._by_user: dict[tuple[int, int], dict[int, Registration]] = {}
+        self._waiting: dict[int, list[int]] = {}  # networking session -> users, in arrival order
+        self._matches: dict[tuple[int, int], list[Match]] = {}  # (session, user) -> matches
         self.version = 0  # bumped on every write; lets callers cache derived views
 
     # -- reads ------------------------------------------------------------------------------
@@ -64,18 +77,43 @@ class MemoryStore:
             self.version += 1
         return registration
 
+    # -- networking -------------------------------------------------------------------------
+    def waiting(self, session_id: int) -> list[int]:
+        return list(self._waiting.get(session_id, ()))
+
+    def set_waiting(self, session_id: int, user_ids: list[int]) -> None:
+        self._waiting[session_id] = list(user_ids)
+        self.version += 1
+
+    def matches(self, session_id: int, user_id: int) -> list[Match]:
+        return list(self._matches.get((session_id, user_id), ()))
+
+    def add_match(self, match: Match) -> None:
+        self._matches.setdefault((match.session_id, match.user_id), []).append(match)
+        self.version += 1
+
     def clear(self) -> None:
-        self._by_session.clear()
-        self._by_user.clear()
+        for table in (self._by_session, self._by_user, self._waiting, self._matches):
+            table.clear()
         self.version += 1
 
     # -- snapshot ---------------------------------------------------------------------------
-    def snapshot(self) -> list[dict]:
-        rows = [r for regs in self._by_session.values() for r in regs.values()]
-        rows.sort(key=lambda r: (r.session_id, r.user_id))
-        return [{**asdict(r), "registered_at": r.registered_at.isoformat()} for r in rows]
+    def snapshot(self) -> dict:
+        rows = sorted((r for regs in self._by_session.values() for r in regs.values()),
+                      key=lambda r: (r.session_id, r.user_id))
+        matches = [m for ms in self._matches.values() for m in ms]
+        return {
+            "registrations": [{**asdict(r), "registered_at": r.registered_at.isoformat()}
+                              for r in rows],
+            "waiting": {str(k): v for k, v in sorted(self._waiting.items())},
+            "matches": [{**asdict(m), "matched_at": m.matched_at.isoformat()} for m in matches],
+        }
 
-    def restore(self, rows: list[dict]) -> None:
+    def restore(self, data: dict) -> None:
         self.clear()
-        for row in rows:
+        for row in data["registrations"]:
             self.add(Registration(**{**row, "registered_at": parse_instant(row["registered_at"])}))
+        for session_id, users in data.get("waiting", {}).items():
+            self.set_waiting(int(session_id), [int(u) for u in users])
+        for row in data.get("matches", []):
+            self.add_match(Match(**{**row, "matched_at": parse_instant(row["matched_at"])}))
