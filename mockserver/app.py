@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
@@ -18,7 +19,8 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
-from starlette.routing import Route, Router
+from starlette.routing import Mount, Route, Router
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import errors
@@ -31,6 +33,7 @@ from mockserver.spec import BASE_PATH, SPEC_PATH
 from mockserver.state import MockState
 
 MAX_BODY_BYTES = 1024 * 1024
+PANEL_DIR = Path(__file__).parent / "control" / "ui"  # the control panel: plain HTML/JS/CSS
 # Our code reads the credential itself (four header styles, the documented 401 body), and
 # responses are checked against the spec by the test suites rather than on every request.
 MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares
@@ -141,7 +144,8 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
         return RedirectResponse(f"{BASE_PATH}/ui/")
 
     routes = [Route("/openapi.yaml", spec_file), Route("/ui", swagger_ui),
-              Route("/", swagger_ui), *control_routes(state), socket_route(state)]
+              Route("/", swagger_ui), *control_routes(state), socket_route(state),
+              Mount("/__mock/ui", StaticFiles(directory=PANEL_DIR, html=True))]
     app: ASGIApp = Router(routes=routes, default=Journaled(build_api(state), state))
     app = BodyLimit(app)
     if state.config.cors_origins:

@@ -56,6 +56,7 @@ def banner(base: str, config: MockConfig) -> str:
 Accelevents session API mock (seed {config.seed}, {config.sessions} sessions)
   API          {base}{BASE_PATH}
   Swagger UI   {base}/ui
+  Panel        {base}/__mock/ui
   Spec         {base}/openapi.yaml
   Control      {base}/__mock/world   (reset, clock, state, journal, scenarios, faults)
   Socket       {base.replace('http', 'ws', 1)}/__mock/socket?token=TOKEN   (networking matches)

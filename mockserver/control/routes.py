@@ -153,7 +153,8 @@ def control_routes(state: MockState) -> list[Route]:
         return json_response({"endpoints": [
             "GET /__mock/world", "POST /__mock/reset", "GET|PUT /__mock/clock",
             "GET|PUT /__mock/state", "GET /__mock/journal", "GET /__mock/scenarios",
-            "GET|PUT /__mock/faults"], "spec": "/__mock/openapi.yaml"})
+            "GET|PUT /__mock/faults"], "spec": "/__mock/openapi.yaml",
+                              "panel": "/__mock/ui/", "socket": "/__mock/socket?token=TOKEN"})
 
     async def spec(_: Request) -> Response:
         return FileResponse(CONTROL_SPEC, media_type="application/yaml")
