@@ -47,10 +47,11 @@ def requested_scenario(headers: Mapping[str, str], cookies: Mapping[str, str],
 
 
 def resolve(operation: str, headers: Mapping[str, str], cookies: Mapping[str, str],
-            query: Mapping[str, str]) -> Forced | None:
-    """What the request forces for `operation`, or None to answer from the world."""
+            query: Mapping[str, str], standing: str | None = None) -> Forced | None:
+    """What the request (or else the `standing` scenario set on the server) forces for
+    `operation`, or None to answer from the world."""
     examples = response_examples()[operation]
-    scenario = requested_scenario(headers, cookies, query)
+    scenario = requested_scenario(headers, cookies, query) or standing
     if scenario:
         forced = _by_scenario(operation, scenario, examples)
         if forced:

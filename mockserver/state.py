@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from fixtures.world_builder import build_world
+from mockserver import errors
 from mockserver.config import MockConfig
 from mockserver.domain.clock import MockClock
 from mockserver.domain.service import MockService
@@ -21,6 +22,8 @@ class MockState:
         self.latency_ms = self.config.latency_ms
         self.faults = dict(self.config.faults)
         self.notifier = Notifier()
+        self.scenario: str | None = None  # forced on every call it applies to...
+        self.scenario_calls: int | None = None  # ...this many times (None: until cleared)
         self.reset()
 
     def reset(self, seed: int | None = None, sessions: int | None = None,
@@ -40,6 +43,25 @@ class MockState:
             store.add(Registration(session_id, event_id, user_id, ticket_id, at))
         self.service = MockService(world, store, self.clock, self.notifier.publish)
         self.journal.clear()
+
+    def force(self, scenario: str | None, calls: int | None = None) -> None:
+        """Force `scenario` on the next `calls` calls it applies to (all, if None); None clears."""
+        if scenario is not None and scenario not in errors.SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r}")
+        if calls is not None and calls < 1:
+            raise ValueError("calls must be at least 1")
+        self.scenario, self.scenario_calls = scenario, calls
+
+    def take_scenario(self, operation: str) -> str | None:
+        """The standing scenario if it applies to `operation`, counting the call."""
+        scenario = self.scenario
+        if scenario is None or errors.lookup(scenario, operation) is None:
+            return None
+        if self.scenario_calls is not None:
+            self.scenario_calls -= 1
+            if self.scenario_calls == 0:
+                self.scenario = self.scenario_calls = None
+        return scenario
 
     @property
     def world(self):

@@ -32,6 +32,7 @@ def client(shared_client: TestClient) -> TestClient:
     state = shared_client.app.state
     state.clock.set(FIXED_NOW, freeze=True)
     state.faults, state.latency_ms = {}, (0, 0)
+    state.force(None)
     state.reset(seed=42, sessions=36)
     shared_client.cookies.clear()
     return shared_client

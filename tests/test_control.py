@@ -133,3 +133,13 @@ def test_control_spec_is_valid_and_matches_the_routes(client) -> None:
     routes = {(r.path, m) for r in control_routes(client.app.state) for m in r.methods - {"HEAD"}}
     documented = {(p, m.upper()) for p, item in spec["paths"].items() for m in item}
     assert routes - {("/__mock/openapi.yaml", "GET")} == documented
+
+
+def test_standing_scenario_for_the_next_calls_it_applies_to(client, cases) -> None:
+    forced = client.put("/__mock/scenario", json={"scenario": "capacity-reached", "calls": 1})
+    assert forced.status_code == 200
+    assert call(client, "listSessions").status_code == 200  # does not apply: not counted
+    assert call(client, "registerForSession", session=cases["open_session"]).status_code == 406
+    assert call(client, "registerForSession", session=cases["open_session"]).status_code == 200
+    assert client.get("/__mock/scenario").json() == {"scenario": None, "calls": None}
+    assert client.put("/__mock/scenario", json={"scenario": "nope"}).status_code == 400

@@ -132,7 +132,7 @@ class Operations:
                       notes: dict) -> Response:
         try:
             forced = forcing.resolve(operation_id, request.headers, request.cookies,
-                                     request.query_params)
+                                     request.query_params, self.state.take_scenario(operation_id))
             fault = faults.fault_for(operation_id, request.headers, self.state.faults)
         except ValueError as exc:  # ForcingError, or an unknown fault / latency value
             return error_response(errors.BAD_REQUEST, str(exc))

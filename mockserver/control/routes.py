@@ -153,6 +153,7 @@ def control_routes(state: MockState) -> list[Route]:
         return json_response({"endpoints": [
             "GET /__mock/world", "POST /__mock/reset", "GET|PUT /__mock/clock",
             "GET|PUT /__mock/state", "GET /__mock/journal", "GET /__mock/scenarios",
+            "GET|PUT /__mock/scenario",
             "GET|PUT /__mock/faults"], "spec": "/__mock/openapi.yaml",
                               "panel": "/__mock/ui/", "socket": "/__mock/socket?token=TOKEN"})
 
@@ -197,6 +198,15 @@ def control_routes(state: MockState) -> list[Route]:
     async def scenarios(_: Request) -> Response:
         return json_response({"scenarios": scenarios_view()})
 
+    async def scenario(request: Request) -> Response:
+        if request.method == "PUT":
+            body = await read_json(request)
+            try:
+                state.force(body.get("scenario"), body.get("calls"))
+            except (TypeError, ValueError) as exc:
+                raise ControlError(str(exc)) from exc
+        return json_response({"scenario": state.scenario, "calls": state.scenario_calls})
+
     async def faults_route(request: Request) -> Response:
         if request.method == "PUT":
             set_faults(state, await read_json(request))
@@ -208,6 +218,7 @@ def control_routes(state: MockState) -> list[Route]:
         ("/__mock/reset", reset, ["POST"]), ("/__mock/clock", clock, ["GET", "PUT"]),
         ("/__mock/state", snapshot_route, ["GET", "PUT"]),
         ("/__mock/journal", journal, ["GET"]), ("/__mock/scenarios", scenarios, ["GET"]),
+        ("/__mock/scenario", scenario, ["GET", "PUT"]),
         ("/__mock/faults", faults_route, ["GET", "PUT"]),
     ]
     return [Route(path, guarded(handler), methods=methods) for path, handler, methods in table]

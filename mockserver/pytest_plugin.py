@@ -1,0 +1,77 @@
+"""pytest plugin (entry point `pytest11`): the Accelevents mock as fixtures for any project.
+
+    def test_lists_sessions(accelevents_mock):
+        r = accelevents_mock.client.get("/events/mock-event/session",
+                                        headers=accelevents_mock.headers("attendee"))
+
+Fixtures:
+- `accelevents_mock`: the mock in process, a `MockHandle` (httpx client, world, tokens, clock,
+  scenarios, reset, journal). Fresh per test; `--accelevents-scope=module` shares one per module
+  (reset between tests).
+- `accelevents_mock_url`: the same mock served over HTTP on a free port; the API's base URL.
+
+Choose the world with `--accelevents-seed N` / `--accelevents-sessions N`, or per test with
+`@pytest.mark.accelevents(seed=7, sessions=100)`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+with warnings.catch_warnings():  # connexion's import warns about starlette's test client
+    warnings.simplefilter("ignore")
+    from mockserver.testing import LiveServer, MockHandle
+
+MARKER = "accelevents"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("accelevents", "Accelevents API mock")
+    group.addoption("--accelevents-seed", type=int, default=42, help="world seed (default 42)")
+    group.addoption("--accelevents-sessions", type=int, default=36, help="sessions in the world")
+    group.addoption("--accelevents-scope", choices=("function", "module"), default="function",
+                    help="a fresh mock per test (default) or one per module, reset between tests")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(seed=None, sessions=None): the mock's world")
+
+
+def _world_for(request: pytest.FixtureRequest) -> dict:
+    marker = request.node.get_closest_marker(MARKER)
+    options = request.config.option
+    chosen = {"seed": options.accelevents_seed, "sessions": options.accelevents_sessions}
+    if marker:
+        chosen.update({k: v for k, v in marker.kwargs.items() if v is not None})
+    return chosen
+
+
+def _scope(fixture_name: str, config: pytest.Config) -> str:
+    return config.getoption("accelevents_scope")
+
+
+@pytest.fixture(scope=_scope)
+def _accelevents_shared(request: pytest.FixtureRequest) -> Iterator[MockHandle]:
+    handle = MockHandle.start(**_world_for(request))
+    yield handle
+    handle.close()
+
+
+@pytest.fixture
+def accelevents_mock(_accelevents_shared: MockHandle,
+                     request: pytest.FixtureRequest) -> MockHandle:
+    handle = _accelevents_shared
+    if request.config.getoption("accelevents_scope") != "function":
+        handle.clock.set(datetime.now(UTC), freeze=False)  # what earlier tests moved comes back
+        handle.reset(**_world_for(request))
+    return handle
+
+
+@pytest.fixture
+def accelevents_mock_url(accelevents_mock: MockHandle) -> Iterator[str]:
+    with LiveServer(accelevents_mock) as server:
+        yield server.url
