@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 
@@ -18,7 +19,8 @@ from mockserver.spec import BASE_PATH
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    p = argparse.ArgumentParser(prog="mockserver", description=__doc__,
+                                epilog="`mockserver record --help`: record a deployment into a world")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="world seed (default 42)")
@@ -34,6 +36,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help="regular expression of allowed browser origins; '' turns CORS off")
     p.add_argument("--simulate-networking", type=float, default=None, metavar="SECONDS",
                    help="a simulated attendee joins anyone left waiting in networking after SECONDS")
+    p.add_argument("--world", type=Path, default=None, metavar="DIR",
+                   help="serve the world of a recording made by `mockserver record`")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -47,7 +51,7 @@ def config_from(args: argparse.Namespace) -> MockConfig:
         faults[operation] = fault
     return MockConfig(seed=args.seed, sessions=args.sessions, clock=args.clock,
                       latency_ms=args.latency, faults=faults, cors_origins=args.cors_origins,
-                      simulate_networking_s=args.simulate_networking)
+                      simulate_networking_s=args.simulate_networking, world_dir=args.world)
 
 
 def banner(base: str, config: MockConfig) -> str:
@@ -70,6 +74,12 @@ Accelevents session API mock (seed {config.seed}, {config.sessions} sessions)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["record"]:
+        from mockserver.record import main as record
+
+        record(argv[1:])
+        return
     args = parse_args(argv)
     config = config_from(args)
     app = create_app(config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from fixtures.world_builder import DEFAULT_SEED, DEFAULT_SESSIONS
 
@@ -22,3 +23,4 @@ class MockConfig:
     journal_size: int = 500
     # Seconds after which a simulated attendee joins a real one left waiting in networking.
     simulate_networking_s: float | None = None
+    world_dir: Path | None = None  # serve a world built from this recording instead of Faker's

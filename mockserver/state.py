@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from fixtures.recorded_world import build_recorded_world
 from fixtures.world_builder import build_world
 from mockserver import errors
 from mockserver.config import MockConfig
@@ -35,7 +36,11 @@ class MockState:
             self.config.seed = seed
         if sessions is not None:
             self.config.sessions = sessions
-        world = build_world(self.config.seed, self.config.sessions, anchor=anchor or self.clock.now())
+        if self.config.world_dir is not None:
+            world = build_recorded_world(self.config.world_dir)
+        else:
+            world = build_world(self.config.seed, self.config.sessions,
+                                anchor=anchor or self.clock.now())
         store = MemoryStore()
         for minutes, (session_id, user_id, ticket_id) in enumerate(world.initial_registrations):
             event_id = world.sessions[session_id].event_id

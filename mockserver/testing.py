@@ -77,7 +77,7 @@ class MockHandle:
 
     @property
     def eventurl(self) -> str:
-        return cases.EVENT_URL
+        return next(iter(self.state.world.events))  # the main event (first built)
 
     def headers(self, role: str = "attendee") -> dict[str, str]:
         return {"Authorization": self.tokens[role]}

@@ -82,7 +82,9 @@ def world_summary(state: MockState, limit: int | None = None) -> dict:
             "allowedMinutesToJoinLate": s.allowed_minutes_to_join_late,
         } for s in sessions],
         "cases": {**world.cases, "tokens": {**cases.TOKENS, "unknown": cases.UNKNOWN_TOKEN},
-                  "eventurl": cases.EVENT_URL, "otherEventurl": cases.OTHER_EVENT_URL},
+                  "eventurl": next(iter(world.events)),
+                  "otherEventurl": cases.OTHER_EVENT_URL if cases.OTHER_EVENT_URL in world.events
+                  else None},
     }
 
 
