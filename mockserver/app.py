@@ -15,6 +15,7 @@ from connexion.middleware.response_validation import ResponseValidationMiddlewar
 from connexion.middleware.security import SecurityMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
+from connexion.uri_parsing import OpenAPIURIParser
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -45,12 +46,15 @@ STATUS_TO_TRANSPORT = {404: "not-found", 405: "method-not-allowed", 413: "payloa
                        415: "unsupported-media-type"}
 
 
-def _documented_error(status: int, detail: object) -> ConnexionResponse:
-    """Turn a framework error (validation, routing) into the documented error body."""
+def _documented_error(status: int, detail: object,
+                      headers: dict | None = None) -> ConnexionResponse:
+    """Turn a framework error (validation, routing) into the documented error body, keeping
+    the framework's headers (a 405's Allow)."""
     scenario = STATUS_TO_TRANSPORT.get(status, "bad-request")
     case = errors.transport(scenario)
     body = case.body(str(detail) if detail else None)
-    return ConnexionResponse(status_code=case.status, body=dumps(body), content_type=JSON)
+    return ConnexionResponse(status_code=case.status, body=dumps(body), content_type=JSON,
+                             headers=dict(headers or {}))
 
 
 def _problem(_: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
@@ -60,7 +64,7 @@ def _problem(_: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
 
 
 def _http_error(_: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
-    return _documented_error(exc.status_code, exc.detail)
+    return _documented_error(exc.status_code, exc.detail, exc.headers)
 
 
 def _server_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -74,12 +78,21 @@ def build_api(state: MockState) -> AsyncApp:
     app = AsyncApp(__name__, middlewares=MIDDLEWARES)
     app.add_api(
         SPEC_PATH, base_path=BASE_PATH, resolver=Resolver(operations.endpoint),
+        uri_parser_class=EmptyArrayURIParser,
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
     )
     app.add_error_handler(ProblemException, _problem)
     app.add_error_handler(HTTPException, _http_error)
     app.add_error_handler(Exception, _server_error)
     return app
+
+
+class EmptyArrayURIParser(OpenAPIURIParser):
+    """`?trackIds=` is an empty list (the schema allows one), not a list holding ''."""
+
+    @staticmethod
+    def _split(value, param_defn, _in):
+        return [] if value == "" else OpenAPIURIParser._split(value, param_defn, _in)
 
 
 class Journaled:

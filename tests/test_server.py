@@ -119,3 +119,21 @@ def test_wheel_ships_the_spec(tmp_path) -> None:
         names = archive.namelist()
     assert shipped == (ROOT / "openapi.yaml").read_bytes()
     assert any(n.startswith("fixtures/samples/") for n in names)
+
+
+def test_405_names_the_allowed_methods(client) -> None:
+    response = client.request("TRACE", "/rest/events/mock-event/session",
+                              headers={"Authorization": TOKENS["attendee"]})
+    assert response.status_code == 405 and "GET" in response.headers["allow"]
+
+
+def test_empty_id_list_is_an_empty_filter(client) -> None:
+    everything = call(client, "listSessions", params={"size": 1000}).json()
+    unfiltered = call(client, "listSessions", params={"size": 1000, "trackIds": "", "tagIds": ""})
+    assert unfiltered.status_code == 200 and unfiltered.json() == everything
+
+
+def test_int64_overflow_in_query_is_a_400(client) -> None:
+    response = call(client, "listSessions",
+                    params={"currentUserRegisteredEventTicketId": str(2**63)})
+    assert response.status_code == 400
