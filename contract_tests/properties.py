@@ -1,0 +1,212 @@
+"""Property-based and stateful runs through the Schemathesis engine (what `st run` drives), with
+the harness's safety rules and recording hooked into every call it makes."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import schemathesis
+from schemathesis import engine
+from schemathesis.config import SchemathesisConfig
+
+from contract_tests import spec as contract
+from contract_tests.checks import schemathesis_config
+from contract_tests.throttle import BudgetExhausted, UnsafeRequest
+
+if TYPE_CHECKING:
+    from contract_tests.run import Run
+
+PROPERTY_PHASES = ("examples", "coverage", "fuzzing")
+STATEFUL_PHASES = ("stateful",)
+
+
+@dataclass
+class Finding:
+    """One failed check (or engine error), already redacted."""
+
+    operation: str  # operationId, or the engine's label when none applies
+    check: str
+    title: str
+    message: str
+    request: str  # METHOD url, redacted
+    status: int | None
+    phase: str
+
+    def describe(self) -> str:
+        status = f" -> {self.status}" if self.status is not None else ""
+        return f"[{self.check}] {self.title}\n    {self.request}{status}\n    {self.message}"
+
+
+@dataclass
+class EngineRun:
+    phases: tuple[str, ...]
+    findings: list[Finding] = field(default_factory=list)
+    scenarios: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # operation -> count
+    requests: int = 0
+    stopped: str | None = None  # why the run ended early (budget)
+
+    def for_operation(self, operation_id: str) -> list[Finding]:
+        return [f for f in self.findings if f.operation == operation_id]
+
+    def checks_failed(self) -> set[str]:
+        return {f.check for f in self.findings}
+
+
+# Schemathesis allows call hooks only globally; each run registers its guard under its schema.
+_GUARDS: dict[int, _Guard] = {}
+_HOOKS_LOCK = threading.Lock()
+_hooks_registered = False
+
+
+@dataclass
+class _Guard:
+    run: Run
+    source: str
+    result: EngineRun
+
+
+def _register_hooks() -> None:
+    global _hooks_registered
+    with _HOOKS_LOCK:
+        if _hooks_registered:
+            return
+        _hooks_registered = True
+
+    @schemathesis.hook
+    def before_call(context: Any, case: Any, kwargs: dict) -> None:
+        guard = _GUARDS.get(id(case.operation.schema.raw_schema))
+        if guard is None:
+            return
+        method = case.method.upper()
+        if not guard.run.options.allow_writes and method not in contract.SAFE_METHODS:
+            raise UnsafeRequest(f"{method} {case.formatted_path} refused: the target is read-only")
+        # Schemathesis paces its own requests (rate-limit config); the budget is ours.
+        guard.run.throttle.acquire(pace=False)
+
+    @schemathesis.hook
+    def after_call(context: Any, case: Any, response: Any) -> None:
+        guard = _GUARDS.get(id(case.operation.schema.raw_schema))
+        if guard is None:
+            return
+        guard.result.requests += 1
+        request = response.request
+        guard.run.registrations.observe(request.method, _path(request.url), response.status_code,
+                                        dict(request.headers))
+        guard.run.traffic.record_schemathesis(response, guard.source)
+
+    @schemathesis.hook
+    def map_case(context: Any, case: Any) -> Any:
+        guard = _GUARDS.get(id(case.operation.schema.raw_schema))
+        eventurl = guard.run.cases.eventurl if guard is not None else None
+        meta = case.meta
+        # Aim schema-valid requests at the event that exists, so they reach the session rules
+        # instead of all ending in "event not found". Negative cases keep their generated value:
+        # replacing it would make a deliberately invalid request valid behind the check's back.
+        if eventurl and meta is not None and meta.generation.mode.value == "positive" \
+                and "eventurl" in (case.path_parameters or {}):
+            case.path_parameters["eventurl"] = eventurl
+        return case
+
+
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path
+
+
+def load_schema(run: Run, config: dict[str, Any]) -> Any:
+    """The contract as a Schemathesis schema, pointed at the run's target."""
+    raw = contract.load(run.options.spec)
+    sconfig = SchemathesisConfig.from_dict(config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        schema = schemathesis.openapi.from_dict(_copy(raw), config=sconfig)
+    if run.target.app is not None:
+        schema.app = run.target.app
+        schema.config.update(base_url=run.target.api_base)
+    else:
+        schema.config.update(base_url=run.target.api_base)
+    return schema
+
+
+def _copy(raw: dict) -> dict:
+    import copy
+
+    return copy.deepcopy(raw)
+
+
+def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
+               operation_ids: list[str] | None = None, disabled_checks: tuple[str, ...] = (),
+               max_examples: int | None = None, source: str = "property") -> EngineRun:
+    """Run Schemathesis phases over the chosen operations (default: all the run may touch)."""
+    _register_hooks()
+    options, cases = run.options, run.cases
+    ops = contract.operations(options.spec)
+    wanted = operation_ids or list(ops)
+    if not options.allow_writes:
+        wanted = [op for op in wanted if ops[op].safe]
+    headers = {"Authorization": cases.token("attendee")} if cases.token("attendee") else {}
+    host = cases.token("host")
+    host_ops = [op for op in wanted if ops[op].path.startswith("/host/")]
+    config = schemathesis_config(
+        seed=options.seed, max_examples=max_examples or options.max_examples, headers=headers,
+        operation_headers={op: {"Authorization": host} for op in host_ops} if host else {},
+        rate_limit=options.rate_limit, read_only=not options.allow_writes,
+        disabled_checks=disabled_checks, operation_ids=list(ops))
+    schema = load_schema(run, config).include(operation_id=wanted)
+    schema.config.phases.update(phases=list(phases))
+    result = EngineRun(phases=phases)
+    key = id(schema.raw_schema)
+    _GUARDS[key] = _Guard(run, source, result)
+    labels = contract.by_label(options.spec)
+    try:
+        stream = engine.from_schema(schema).execute()
+        for event in stream:
+            _collect(event, result, labels, run)
+            if run.throttle.exhausted and result.stopped is None:
+                result.stopped = f"request budget of {run.throttle.budget} used up"
+                stream.stop()
+    finally:
+        _GUARDS.pop(key, None)
+    run.engine_runs.append(result)
+    return result
+
+
+def _collect(event: Any, result: EngineRun, labels: dict[str, str], run: Run) -> None:
+    name = type(event).__name__
+    redact = run.redactor.text
+    if name == "ScenarioFinished":
+        recorder = event.recorder
+        phase = str(getattr(event.phase, "value", event.phase))
+        result.scenarios[labels.get(recorder.label, recorder.label)] += 1
+        for case_id, checks in recorder.checks.items():
+            for check in checks:
+                if check.status.name != "FAILURE" or check.failure_info is None:
+                    continue
+                node = recorder.cases.get(case_id)
+                case = node.value if node is not None else None
+                label = case.operation.label if case is not None else recorder.label
+                interaction = recorder.interactions.get(case_id)
+                request = (f"{interaction.request.method} {interaction.request.uri}"
+                           if interaction is not None else label)
+                failure = check.failure_info.failure
+                status = (interaction.response.status_code
+                          if interaction is not None and interaction.response is not None else None)
+                result.findings.append(Finding(
+                    operation=labels.get(label, label), check=check.name, title=redact(failure.title),
+                    message=redact(str(failure.message))[:2000], request=redact(request),
+                    status=status, phase=phase))
+    elif name in ("NonFatalError", "FatalError"):
+        exc = getattr(event, "value", None) or getattr(event, "exception", None)
+        label = getattr(event, "label", None) or "engine"
+        text = redact(f"{type(exc).__name__}: {exc}")
+        kind = ("budget" if isinstance(exc, BudgetExhausted) or BudgetExhausted.__name__ in text
+                else "unsafe-request" if isinstance(exc, UnsafeRequest) else "error")
+        result.findings.append(Finding(
+            operation=labels.get(label, label), check=kind, title=type(exc).__name__,
+            message=text[:2000], request=label, status=None,
+            phase=str(getattr(getattr(event, "phase", None), "value", ""))))

@@ -1,0 +1,64 @@
+"""One run of the harness: options, target, named cases, and the shared safety and recording
+machinery every test uses. The pytest plugin and the console command both build one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from contract_tests import spec as contract
+from contract_tests.cleanup import Registrations
+from contract_tests.options import Options
+from contract_tests.redact import Redactor
+from contract_tests.targets import Cases, Target, open_target, resolve_cases
+from contract_tests.throttle import Throttle
+from contract_tests.traffic import Traffic
+
+
+@dataclass
+class Run:
+    options: Options
+    target: Target
+    cases: Cases
+    redactor: Redactor
+    traffic: Traffic
+    throttle: Throttle
+    registrations: Registrations = field(default_factory=Registrations)
+    engine_runs: list[Any] = field(default_factory=list)
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    def client(self, source: str = "scenario") -> httpx.Client:
+        """A paced, budgeted, write-guarded client whose traffic is recorded and whose
+        registrations are undone at the end."""
+        client = self.target.client(traffic=self.traffic, throttle=self.throttle, source=source)
+
+        def note_registration(response: httpx.Response) -> None:
+            self.registrations.observe(response.request.method, response.request.url.path,
+                                       response.status_code, dict(response.request.headers))
+
+        client.event_hooks["response"].append(note_registration)
+        return client
+
+    def finish(self) -> None:
+        """Undo what the run created; safe to call more than once."""
+        if not self.registrations.outstanding:
+            return
+        # Cleanup deletes only what this run created, so it is allowed on a read-only target.
+        client = self.target.client(traffic=self.traffic, throttle=Throttle(self.options.rate_limit),
+                                    source="cleanup", allow_writes=True)
+        with client:
+            self.registrations.undo(client, self.target.base_path)
+
+
+def start(options: Options) -> Run:
+    redactor = Redactor(options.secrets())
+    target = open_target(options)
+    cases = resolve_cases(target)
+    redactor.add(*(token for role, token in cases.tokens.items() if role != "unknown"))
+    spec = contract.load(options.spec)
+    traffic = Traffic(redactor, options.spec, contract.base_path(spec))
+    throttle = Throttle(options.rate_limit, options.request_budget)
+    return Run(options, target, cases, redactor, traffic, throttle)

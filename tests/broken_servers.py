@@ -1,0 +1,118 @@
+"""Deliberately broken servers: the mock wrapped in an ASGI middleware that plants one defect.
+
+Each factory takes no arguments (so `--app tests.broken_servers:<name>` gets a fresh world) and
+breaks only /rest responses, leaving /__mock intact so the harness still finds its cases.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from mockserver.app import create_app
+
+Body = Any
+Mutation = Callable[[str, int, Body], tuple[int, Body]]  # (path, status, body) -> (status, body)
+
+
+class Corrupting:
+    """Buffers each /rest response and lets `mutate` change its status and JSON body."""
+
+    def __init__(self, app: Any, mutate: Mutation | None = None,
+                 rewrite_request: Callable[[dict], None] | None = None) -> None:
+        self.app, self.mutate, self.rewrite_request = app, mutate, rewrite_request
+        self.state = getattr(app, "state", None)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/rest/"):
+            await self.app(scope, receive, send)
+            return
+        if self.rewrite_request:
+            self.rewrite_request(scope)
+        if self.mutate is None:
+            await self.app(scope, receive, send)
+            return
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    await self._send(scope["path"], start, b"".join(chunks), send)
+
+        await self.app(scope, receive, capture)
+
+    async def _send(self, path: str, start: dict, raw: bytes, send: Any) -> None:
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        status, body = self.mutate(path, start["status"], body)
+        payload = json.dumps(body).encode() if body is not None else raw
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+def _is_session(body: Body) -> bool:
+    return isinstance(body, dict) and "sessionId" in body and "title" in body
+
+
+def wrong_type() -> Corrupting:
+    """sessionId of a session comes back as a string instead of an integer."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if status == 200 and _is_session(body):
+            body = {**body, "sessionId": str(body["sessionId"])}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+def missing_field() -> Corrupting:
+    """A required field (title) is left out of every session."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if status == 200 and _is_session(body):
+            body = {k: v for k, v in body.items() if k != "title"}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+def undocumented_status() -> Corrupting:
+    """"Session not found" is answered with 410, which no operation documents."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if status == 404 and isinstance(body, dict) and body.get("errorCode") == "404800":
+            return 410, body
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+def crash_on_bad_input() -> Corrupting:
+    """Invalid input crashes the server: every 400 becomes a 500."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if status == 400:
+            return 500, {"errorCode": "500", "errorMessage": "NullPointerException",
+                         "developerMessage": None}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+def ignores_token() -> Corrupting:
+    """Any request, with a bad token or none, is treated as the attendee's."""
+    def rewrite(scope: dict) -> None:
+        kept = [(k, v) for k, v in scope["headers"]
+                if k.lower() not in (b"authorization", b"key", b"authentication")]
+        scope["headers"] = [*kept, (b"authorization", b"attendee-token")]
+    return Corrupting(create_app(), rewrite_request=rewrite)
+
+
+def wrong_message() -> Corrupting:
+    """The full-session error carries another text than the documented one."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if isinstance(body, dict) and body.get("errorCode") == "4062001":
+            body = {**body, "errorMessage": "Session is full"}
+        return status, body
+    return Corrupting(create_app(), mutate)

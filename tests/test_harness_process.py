@@ -1,0 +1,89 @@
+"""The suite against the mock as a separate process over real HTTP (live mode), and the suite
+as a command failing on a broken server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKENS = ("attendee-token", "host-token")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def mock_url() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "mockserver", "--port", str(port),
+                                "--log-level", "warning"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/__mock/world", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None, "mockserver exited during start-up"
+            assert time.monotonic() < deadline, "mockserver did not answer /__mock/world in 30 s"
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def contract_test(*args: str, report_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "contract_tests", *args, "--report-dir", str(report_dir),
+                           "--max-examples", "5", "--seed", "3"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_live_mode_over_http_passes_and_leaks_no_token(mock_url: str, tmp_path: Path) -> None:
+    done = contract_test("--base-url", mock_url, "--token", TOKENS[0], "--host-token", TOKENS[1],
+                         "--allow-writes", "--rate-limit", "none", report_dir=tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-4000:]
+    assert "--seed 3" in output  # the seed is in the header and summary
+    written = {p.name: p.read_text() for p in tmp_path.iterdir()}
+    assert {"junit.xml", "error-coverage.json", "error-coverage.html", "traffic.har"} <= set(written)
+    coverage = json.loads(written["error-coverage.json"])
+    assert coverage["summary"]["observed"] == coverage["summary"]["documented"]
+    for token in TOKENS:
+        assert token not in output
+        for name, text in written.items():
+            assert token not in text, f"{token!r} leaked into {name}"
+
+
+def test_live_mode_is_read_only_by_default(mock_url: str, tmp_path: Path) -> None:
+    since = len(httpx.get(f"{mock_url}/__mock/journal").json()["entries"])
+    done = contract_test("--base-url", mock_url, "--token", TOKENS[0], "--host-token", TOKENS[1],
+                         "--rate-limit", "50/s", "-k", "listSessions or getSession or register",
+                         report_dir=tmp_path)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    assert "needs writes" in done.stdout or "read-only" in done.stdout  # skips say why
+    entries = httpx.get(f"{mock_url}/__mock/journal").json()["entries"][since:]
+    assert entries, "the run sent nothing"
+    assert {e["method"] for e in entries} == {"GET"}, {e["method"] for e in entries}
+
+
+def test_suite_fails_on_a_broken_server(tmp_path: Path) -> None:
+    done = contract_test("--app", "tests.broken_servers:wrong_type", "-k",
+                         "test_operation_conforms and getSession", report_dir=tmp_path)
+    assert done.returncode == 1, (done.stdout + done.stderr)[-4000:]
+    assert "response_schema_conformance" in done.stdout
