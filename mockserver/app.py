@@ -3,6 +3,7 @@ spec and Swagger UI at the root, with CORS and the request journal around them."
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from mockserver.config import MockConfig
 from mockserver.control.routes import control_routes
 from mockserver.control.socket import socket_route
 from mockserver.http import JSON, dumps
-from mockserver.spec import BASE_PATH, SPEC_PATH
+from mockserver.spec import BASE_PATH, SPEC_PATH, allowed_methods
 from mockserver.state import MockState
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -41,6 +42,9 @@ MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares
                if m not in (SecurityMiddleware, ResponseValidationMiddleware)]
 CORS_HEADERS = ["Authorization", "Key", "AUTHENTICATION", "Prefer", "X-Mock-Scenario",
                 "X-Mock-Latency", "X-Mock-Fault", "Content-Type"]
+
+# Unknown query parameters are ignored, as the real API does; Connexion logs each at ERROR.
+logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
 
 STATUS_TO_TRANSPORT = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large",
                        415: "unsupported-media-type"}
@@ -63,8 +67,11 @@ def _problem(_: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
     return _documented_error(exc.status, exc.detail)
 
 
-def _http_error(_: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
-    return _documented_error(exc.status_code, exc.detail, exc.headers)
+def _http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # Connexion routes each method apart: Allow comes from the spec
+        headers["Allow"] = ", ".join(allowed_methods(request.url.path))
+    return _documented_error(exc.status_code, exc.detail, headers)
 
 
 def _server_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:

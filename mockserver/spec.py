@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -36,6 +37,30 @@ def operations(spec: dict) -> dict[str, tuple[str, str, dict]]:
             if method in HTTP_METHODS:
                 found[operation["operationId"]] = (method.upper(), path, operation)
     return found
+
+
+@cache
+def _path_patterns() -> list[tuple[re.Pattern, int, tuple[str, ...]]]:
+    spec = load_spec()
+    patterns = []
+    for template, item in spec["paths"].items():
+        regex = re.sub(r"\{[^}]+\}", "[^/]+", re.escape(BASE_PATH + template).replace(r"\{", "{")
+                       .replace(r"\}", "}"))
+        methods = tuple(m.upper() for m in item if m in HTTP_METHODS)
+        patterns.append((re.compile(f"^{regex}$"), template.count("{"), methods))
+    return patterns
+
+
+def allowed_methods(path: str) -> list[str]:
+    """The methods the spec documents for the resource at `path` (for a 405's Allow). Where
+    templates overlap (/session/v2 and /session/{id}) the one with fewest parameters wins, as
+    in routing."""
+    matching = [(params, methods) for pattern, params, methods in _path_patterns()
+                if pattern.match(path)]
+    if not matching:
+        return []
+    fewest = min(params for params, _ in matching)
+    return sorted({m for params, methods in matching if params == fewest for m in methods})
 
 
 @cache

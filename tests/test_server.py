@@ -121,10 +121,14 @@ def test_wheel_ships_the_spec(tmp_path) -> None:
     assert any(n.startswith("fixtures/samples/") for n in names)
 
 
-def test_405_names_the_allowed_methods(client) -> None:
-    response = client.request("TRACE", "/rest/events/mock-event/session",
-                              headers={"Authorization": TOKENS["attendee"]})
-    assert response.status_code == 405 and "GET" in response.headers["allow"]
+@pytest.mark.parametrize("path,allowed", [
+    ("/rest/events/mock-event/session", "GET"),
+    ("/rest/events/mock-event/session/11001/register", "DELETE, POST"),
+    ("/rest/events/mock-event/session/v2", "GET"),  # not /session/{id}'s PUT
+])
+def test_405_names_every_documented_method(client, path, allowed) -> None:
+    response = client.request("TRACE", path, headers={"Authorization": TOKENS["attendee"]})
+    assert response.status_code == 405 and response.headers["allow"] == allowed
 
 
 def test_empty_id_list_is_an_empty_filter(client) -> None:
