@@ -6,6 +6,7 @@ import contextlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,20 +30,29 @@ def free_port() -> int:
 def running_mock(*args: str, timeout_s: float = 15) -> Iterator[LiveMock]:
     """`python -m mockserver` on a free port, until the block ends; output kept for asserts."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "mockserver", "--port", str(port), *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    live = LiveMock(f"http://127.0.0.1:{port}")
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                httpx.get(f"{live.base_url}/__mock", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the mock did not start") from None
-                time.sleep(0.1)
-        yield live
-    finally:
-        process.terminate()
-        live.output = process.communicate(timeout=10)[0]
+    # A file, not a pipe: an unread pipe fills up with access logs and stalls the server.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mockserver", "--port", str(port), *args],
+            stdout=log, stderr=subprocess.STDOUT, text=True)
+        live = LiveMock(f"http://127.0.0.1:{port}")
+        try:
+            _wait_until_up(live, process, timeout_s)
+            yield live
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            log.seek(0)
+            live.output = log.read()
+
+
+def _wait_until_up(live: LiveMock, process: subprocess.Popen, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            httpx.get(f"{live.base_url}/__mock", timeout=1)
+            return
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the mock did not start") from None
+            time.sleep(0.1)

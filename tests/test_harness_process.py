@@ -4,48 +4,24 @@ as a command failing on a broken server."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.live import running_mock
+
 ROOT = Path(__file__).resolve().parents[1]
 TOKENS = ("attendee-token", "host-token")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def mock_url() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "mockserver", "--port", str(port),
-                                "--log-level", "warning"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/__mock/world", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, "mockserver exited during start-up"
-            assert time.monotonic() < deadline, "mockserver did not answer /__mock/world in 30 s"
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_mock("--log-level", "warning") as live:
+        yield live.base_url
 
 
 def contract_test(*args: str, report_dir: Path) -> subprocess.CompletedProcess[str]:
