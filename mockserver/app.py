@@ -35,6 +35,7 @@ from mockserver.spec import BASE_PATH, SPEC_PATH, allowed_methods
 from mockserver.state import MockState
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_HEADER_BYTES = 32 * 1024
 PANEL_DIR = Path(__file__).parent / "control" / "ui"  # the control panel: plain HTML/JS/CSS
 # Our code reads the credential itself (four header styles, the documented 401 body), and
 # responses are checked against the spec by the test suites rather than on every request.
@@ -47,7 +48,7 @@ CORS_HEADERS = ["Authorization", "Key", "AUTHENTICATION", "Prefer", "X-Mock-Scen
 logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
 
 STATUS_TO_TRANSPORT = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large",
-                       415: "unsupported-media-type"}
+                       415: "unsupported-media-type", 431: "headers-too-large"}
 
 
 def _documented_error(status: int, detail: object,
@@ -135,22 +136,35 @@ class Journaled:
             )
 
 
-class BodyLimit:
-    """Refuses request bodies over the limit with the documented 413 body."""
+class RequestLimits:
+    """Refuses oversized requests with the documented body: a body over `max_body` (413), or
+    headers over `max_headers` bytes in all (431). The control API takes big snapshots."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY_BYTES,
+                 max_headers: int = MAX_HEADER_BYTES) -> None:
+        self.app, self.max_body, self.max_headers = app, max_body, max_headers
+
+    def refusal(self, scope: Scope) -> tuple[str, str] | None:
+        headers = scope["headers"]
+        if sum(len(name) + len(value) for name, value in headers) > self.max_headers:
+            return "headers-too-large", f"headers are limited to {self.max_headers} bytes"
+        if scope.get("path", "").startswith("/__mock"):
+            return None
+        length = dict(headers).get(b"content-length", b"0")
+        if not length.isdigit():
+            return "bad-request", "Content-Length is not a number"
+        if int(length) > self.max_body:
+            return "payload-too-large", f"bodies are limited to {self.max_body} bytes"
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope.get("path", "").startswith("/__mock"):
-            length = dict(scope["headers"]).get(b"content-length", b"0")
-            if not length.isdigit() or int(length) > self.limit:
-                case = errors.transport("payload-too-large" if length.isdigit() else "bad-request")
-                response = Response(dumps(case.body(f"limit is {self.limit} bytes")),
-                                    case.status, media_type=JSON)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        refused = self.refusal(scope) if scope["type"] == "http" else None
+        if refused is None:
+            await self.app(scope, receive, send)
+            return
+        case = errors.transport(refused[0])
+        response = Response(dumps(case.body(refused[1])), case.status, media_type=JSON)
+        await response(scope, receive, send)
 
 
 def create_app(config: MockConfig | None = None, state: MockState | None = None) -> ASGIApp:
@@ -167,7 +181,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
               Route("/", swagger_ui), *control_routes(state), socket_route(state),
               Mount("/__mock/ui", StaticFiles(directory=PANEL_DIR, html=True))]
     app: ASGIApp = Router(routes=routes, default=Journaled(build_api(state), state))
-    app = BodyLimit(app)
+    app = RequestLimits(app)
     if state.config.cors_origins:
         app = CORSMiddleware(app, allow_origin_regex=state.config.cors_origins,
                              allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],

@@ -140,6 +140,8 @@ TRANSPORT: tuple[ErrorCase, ...] = (
               inferred="no document lists 405"),
     ErrorCase("payload-too-large", 413, "413", "The request body is too large.", (),
               inferred="no document lists 413"),
+    ErrorCase("headers-too-large", 431, "431", "The request headers are too large.", (),
+              inferred="no document lists 431"),
     ErrorCase("unsupported-media-type", 415, "415",
               "The request body must be sent as application/json.", (),
               inferred="no document lists 415"),
