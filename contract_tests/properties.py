@@ -15,7 +15,7 @@ from schemathesis.config import SchemathesisConfig
 
 from contract_tests import spec as contract
 from contract_tests.checks import schemathesis_config
-from contract_tests.throttle import BudgetExhausted, UnsafeRequest
+from mockserver.throttle import BudgetExhausted, UnsafeRequest
 
 if TYPE_CHECKING:
     from contract_tests.run import Run

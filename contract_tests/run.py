@@ -14,8 +14,8 @@ from contract_tests.cleanup import Registrations
 from contract_tests.options import Options
 from contract_tests.redact import Redactor
 from contract_tests.targets import Cases, Target, open_target, resolve_cases
-from contract_tests.throttle import Throttle
 from contract_tests.traffic import Traffic
+from mockserver.throttle import Throttle
 
 
 @dataclass

@@ -19,7 +19,7 @@ import yaml
 
 from contract_tests import spec as contract
 from contract_tests.options import Options
-from contract_tests.throttle import Throttle, UnsafeRequest
+from mockserver.throttle import Throttle, UnsafeRequest
 
 IN_PROCESS_ROOT = "http://testserver"
 MISSING_EVENTURL = "nope"  # the mock's "no such event"; a live config may name another

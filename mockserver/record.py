@@ -14,7 +14,6 @@ import hashlib
 import json
 import re
 import sys
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ import httpx
 from faker import Faker
 
 from mockserver.conformance import conformance_errors
+from mockserver.throttle import BudgetExhausted, Throttle
 
 RECORDING_FILE = "recording.json"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -81,18 +81,15 @@ class Walker:
     """GETs within a request and rate budget."""
 
     def __init__(self, client: httpx.Client, rate_per_s: float, max_requests: int) -> None:
-        self.client, self.interval, self.left = client, 1 / rate_per_s, max_requests
-        self._last = 0.0
+        self.client = client
+        self.throttle = Throttle(f"{rate_per_s}/s", max_requests)
         self.exchanges: list[dict] = []
 
     def get(self, operation: str, path: str, token: str, params: dict | None = None) -> object:
-        if self.left <= 0:
+        try:
+            self.throttle.acquire()
+        except BudgetExhausted:
             return None
-        self.left -= 1
-        wait = self._last + self.interval - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        self._last = time.monotonic()
         response = self.client.get(path, params=params, headers={"Authorization": token})
         body = response.json() if response.content else None
         query = ("?" + str(response.request.url.query, "ascii")) if response.request.url.query else ""
@@ -145,6 +142,13 @@ def record(target: str, token: str, host_token: str | None, eventurl: str, out: 
     return recording
 
 
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:  # the throttle reads a budget of 0 as "no limit"
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="mockserver record", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -154,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--event-url", required=True)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--rate-limit", type=float, default=5, help="requests per second (default 5)")
-    p.add_argument("--max-requests", type=int, default=200)
+    p.add_argument("--max-requests", type=_at_least_one, default=200)
     p.add_argument("--max-sessions", type=int, default=50)
     args = p.parse_args(argv)
     recording = record(args.target, args.token, args.host_token, args.event_url, args.out,

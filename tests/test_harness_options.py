@@ -8,7 +8,7 @@ import pytest
 
 from contract_tests import options as opts
 from contract_tests.redact import MASK, Redactor
-from contract_tests.throttle import BudgetExhausted, Throttle
+from mockserver.throttle import BudgetExhausted, Throttle
 
 
 def test_in_process_defaults_allow_writes_and_no_limits() -> None:

@@ -1,4 +1,5 @@
-"""Staging safety: a request rate limit and a total request budget shared by every client."""
+"""Staging safety: a request rate limit and a total request budget shared by every client of a
+run (the contract suite's and `mockserver record`'s)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def per_second(rate: str | None) -> float | None:
         return None
     count, _, unit = rate.partition("/")
     seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
-    return int(count) / seconds
+    return float(count) / seconds
 
 
 class Throttle:
