@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+from mockserver.spec import HTTP_METHODS, path_regex
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -42,9 +43,7 @@ def base_path(spec: dict) -> str:
 
 
 def _pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}]+\})", template)
-    regex = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
-    return re.compile(f"^{regex}/?$")
+    return re.compile(f"^{path_regex(template)}/?$")
 
 
 @cache

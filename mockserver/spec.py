@@ -39,13 +39,18 @@ def operations(spec: dict) -> dict[str, tuple[str, str, dict]]:
     return found
 
 
+def path_regex(template: str) -> str:
+    """A regular expression (unanchored) for the paths a template like /session/{id} covers."""
+    parts = re.split(r"(\{[^}]+\})", template)
+    return "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+
+
 @cache
 def _path_patterns() -> list[tuple[re.Pattern, int, tuple[str, ...]]]:
     spec = load_spec()
     patterns = []
     for template, item in spec["paths"].items():
-        regex = re.sub(r"\{[^}]+\}", "[^/]+", re.escape(BASE_PATH + template).replace(r"\{", "{")
-                       .replace(r"\}", "}"))
+        regex = path_regex(BASE_PATH + template)
         methods = tuple(m.upper() for m in item if m in HTTP_METHODS)
         patterns.append((re.compile(f"^{regex}$"), template.count("{"), methods))
     return patterns
