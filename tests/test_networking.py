@@ -52,16 +52,18 @@ def test_a_third_attendee_waits_and_nobody_is_matched_twice_at_once(client, case
 
 def test_checking_in_again_matches_with_someone_new_never_the_same_pair(client, cases) -> None:
     session = cases["networking_session"]
-    for token in (TOKENS["attendee"], TOKENS["networker"], TOKENS["excluded_attendee"]):
-        _check_in(client, session, token)
-    # attendee comes back: the only one waiting is excluded_attendee, not the old partner
-    call(client, "setNetworkingAvailability", session=session, params=AVAILABLE)
-    partners = [m["userIdOfMatch"] for m in _matches(client, session, TOKENS["attendee"])]
-    assert len(partners) == len(set(partners)) == 2
-    # networker comes back: its only possible partner (attendee) is not waiting, so it waits
+    _check_in(client, session, TOKENS["attendee"])
+    _check_in(client, session, TOKENS["networker"])  # first match: attendee + networker
+    # Both come back; the only one waiting for the attendee is its old partner: no match.
     call(client, "setNetworkingAvailability", session=session, params=AVAILABLE,
          token=TOKENS["networker"])
-    assert len(_matches(client, session, TOKENS["networker"])) == 1
+    call(client, "setNetworkingAvailability", session=session, params=AVAILABLE)
+    assert len(_matches(client, session, TOKENS["attendee"])) == 1
+    assert len(client.app.state.store.waiting(session)) == 2
+    # A newcomer is matched with the first one waiting: someone new for both.
+    _check_in(client, session, TOKENS["excluded_attendee"])
+    partners = [m["userIdOfMatch"] for m in _matches(client, session, TOKENS["networker"])]
+    assert len(partners) == len(set(partners)) == 2
 
 
 def test_leaving_removes_the_attendee_from_the_waiting_list(client, cases) -> None:
