@@ -119,21 +119,30 @@ class Journaled:
         scope["mock"] = notes
         status = 500
         started = time.perf_counter()
+        noted = False
 
-        async def send_and_watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_watch)
-        finally:
-            self.state.journal.record(
+        async def note() -> None:
+            nonlocal noted
+            noted = True
+            await self.state.note(
                 at=datetime.now(UTC).isoformat(), method=scope["method"], path=path,
                 operation=notes.get("operation"), status=status, forced=notes.get("forced"),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                await note()  # before the client has the whole answer, so it can read the entry
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            if not noted:  # the app failed before answering
+                await note()
 
 
 class RequestLimits:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from fixtures.world_builder import DEFAULT_SEED, DEFAULT_SESSIONS
+from fixtures.world_builder import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 
 # Browsers on this machine: any port of localhost / 127.0.0.1 / [::1].
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
@@ -16,6 +16,7 @@ LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 class MockConfig:
     seed: int = DEFAULT_SEED
     sessions: int = DEFAULT_SESSIONS
+    attendees: int = GENERATED_ATTENDEES  # generated ticket holders besides the named ones
     clock: datetime | None = None  # freeze the mock clock at this instant (default: real time)
     latency_ms: tuple[int, int] = (0, 0)  # every response waits a random time in this range
     faults: dict[str, str] = field(default_factory=dict)  # operationId (or "*") -> fault name
@@ -24,3 +25,8 @@ class MockConfig:
     # Seconds after which a simulated attendee joins a real one left waiting in networking.
     simulate_networking_s: float | None = None
     world_dir: Path | None = None  # serve a world built from this recording instead of Faker's
+    store: str | None = None  # redis://host:port/db: one world shared by workers and instances
+    # The control API (/__mock) asks for this token (X-Mock-Admin-Token) when it is set, and
+    # refuses everyone when the mock listens beyond loopback without one.
+    admin_token: str | None = None
+    loopback_only: bool = True  # bound to 127.0.0.1 / ::1 / localhost only

@@ -145,6 +145,9 @@ TRANSPORT: tuple[ErrorCase, ...] = (
     ErrorCase("unsupported-media-type", 415, "415",
               "The request body must be sent as application/json.", (),
               inferred="no document lists 415"),
+    ErrorCase("admin-token-required", 403, "403",
+              "The control API needs the mock's admin token.", (),
+              inferred="the mock's own /__mock API, not Accelevents'"),
 )
 _TRANSPORT = {case.scenario: case for case in (*TRANSPORT, BAD_REQUEST)}
 

@@ -48,5 +48,16 @@ def after_availability(state: MockState, eventurl: str, session_id: int, user: U
     if delay is None or user.token not in NAMED_TOKENS:
         return
     if user.id in state.store.waiting(session_id):
-        asyncio.get_running_loop().call_later(delay, _bring_a_partner, state, eventurl,
-                                              session_id, user.id)
+        task = asyncio.get_running_loop().create_task(
+            _bring_a_partner_later(state, delay, eventurl, session_id, user.id))
+        _PENDING.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(_PENDING.discard)
+
+
+_PENDING: set[asyncio.Task] = set()
+
+
+async def _bring_a_partner_later(state: MockState, delay: float, eventurl: str, session_id: int,
+                                 waiting_user: int) -> None:
+    await asyncio.sleep(delay)
+    await state.transact(lambda: _bring_a_partner(state, eventurl, session_id, waiting_user))

@@ -1,18 +1,29 @@
-"""Everything one running mock holds: config, clock, world, store, journal, run-time controls."""
+"""Everything one running mock holds: config, clock, world, store, journal, run-time controls.
+
+Every change to it can be described as a list of *ops* (`record`) and replayed from them
+(`apply`): a reset of the world, the run-time controls, and the store's own writes. Alone, a
+mock just runs changes; with `--store redis://…` the ops go through a shared log so that every
+worker and every instance sees one world (`mockserver/store/shared.py`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from fixtures.recorded_world import build_recorded_world
 from fixtures.world_builder import build_world
 from mockserver import errors
 from mockserver.config import MockConfig
-from mockserver.domain.clock import MockClock
+from mockserver.domain.clock import MockClock, parse_instant
+from mockserver.domain.models import World
 from mockserver.domain.service import MockService
 from mockserver.journal import Journal
 from mockserver.notify import Notifier
-from mockserver.store.memory import MemoryStore, Registration
+from mockserver.store.memory import MemoryStore, Op, Registration
+
+T = TypeVar("T")
 
 
 class MockState:
@@ -25,10 +36,19 @@ class MockState:
         self.notifier = Notifier()
         self.scenario: str | None = None  # forced on every call it applies to...
         self.scenario_calls: int | None = None  # ...this many times (None: until cleared)
+        self._pending: list[Op] | None = None  # ops of the change being recorded
+        self._notices: list[tuple[int, dict]] = []  # sent once that change is committed
+        self.failed_midway = False  # the last recorded change raised after changing something
+        self.shared = None
         self.reset()
+        if self.config.store:
+            from mockserver.store.shared import SharedWorld  # needs redis only when asked for
 
+            self.shared = SharedWorld(self.config.store, self)
+
+    # -- the world ---------------------------------------------------------------------------
     def reset(self, seed: int | None = None, sessions: int | None = None,
-              anchor: datetime | None = None) -> None:
+              anchor: datetime | None = None, attendees: int | None = None) -> None:
         """Rebuild the world (optionally from a new seed, size or anchor time) and forget every
         change. The anchor (default: now on the mock clock) is the hour the schedule is built
         around."""
@@ -36,19 +56,42 @@ class MockState:
             self.config.seed = seed
         if sessions is not None:
             self.config.sessions = sessions
+        if attendees is not None:
+            self.config.attendees = attendees
         if self.config.world_dir is not None:
             world = build_recorded_world(self.config.world_dir)
         else:
             world = build_world(self.config.seed, self.config.sessions,
-                                anchor=anchor or self.clock.now())
+                                anchor=anchor or self.clock.now(), attendees=self.config.attendees)
+        self._install(world)
+        self.journal.clear()
+        if self._pending is not None:  # a reset supersedes whatever this change did before it
+            self._pending[:] = [["reset", self.world_params()]]
+
+    def _install(self, world: World) -> None:
+        """A fresh store over `world`, holding only the world's own registrations."""
         store = MemoryStore()
         for minutes, (session_id, user_id, ticket_id) in enumerate(world.initial_registrations):
             event_id = world.sessions[session_id].event_id
             at = world.anchor - timedelta(days=1) + timedelta(minutes=minutes)
             store.add(Registration(session_id, event_id, user_id, ticket_id, at))
-        self.service = MockService(world, store, self.clock, self.notifier.publish)
-        self.journal.clear()
+        store.recorder = self._record
+        self.service = MockService(world, store, self.clock, self._announce)
 
+    def world_params(self) -> dict:
+        """What `reset` needs to build this same world again."""
+        return {"seed": self.config.seed, "sessions": self.config.sessions,
+                "attendees": self.config.attendees, "anchor": self.world.anchor.isoformat()}
+
+    @property
+    def world(self) -> World:
+        return self.service.world
+
+    @property
+    def store(self) -> MemoryStore:
+        return self.service.store
+
+    # -- run-time controls -------------------------------------------------------------------
     def force(self, scenario: str | None, calls: int | None = None) -> None:
         """Force `scenario` on the next `calls` calls it applies to (all, if None); None clears."""
         if scenario is not None and scenario not in errors.SCENARIOS:
@@ -57,21 +100,107 @@ class MockState:
             raise ValueError("calls must be at least 1")
         self.scenario, self.scenario_calls = scenario, calls
 
-    def take_scenario(self, operation: str) -> str | None:
-        """The standing scenario if it applies to `operation`, counting the call."""
+    def standing_scenario(self, operation: str) -> str | None:
+        """The standing scenario if it applies to `operation` (without counting the call)."""
         scenario = self.scenario
         if scenario is None or errors.lookup(scenario, operation) is None:
             return None
-        if self.scenario_calls is not None:
+        return scenario
+
+    def take_scenario(self, operation: str) -> str | None:
+        """The standing scenario if it applies to `operation`, counting the call."""
+        scenario = self.standing_scenario(operation)
+        if scenario is not None and self.scenario_calls is not None:
             self.scenario_calls -= 1
             if self.scenario_calls == 0:
                 self.scenario = self.scenario_calls = None
         return scenario
 
-    @property
-    def world(self):
-        return self.service.world
+    async def claim_scenario(self, operation: str) -> str | None:
+        """`take_scenario`, shared by every worker when it counts calls."""
+        if self.standing_scenario(operation) is None or self.scenario_calls is None:
+            return self.standing_scenario(operation)
+        return await self.transact(lambda: self.take_scenario(operation))
 
-    @property
-    def store(self) -> MemoryStore:
-        return self.service.store
+    def controls(self) -> dict:
+        return {"clock": self.clock.settings(), "latencyMs": list(self.latency_ms),
+                "faults": dict(self.faults), "scenario": self.scenario,
+                "calls": self.scenario_calls}
+
+    def load_controls(self, data: dict) -> None:
+        self.clock.load_settings(data["clock"])
+        self.latency_ms = tuple(data["latencyMs"])
+        self.faults = dict(data["faults"])
+        self.scenario, self.scenario_calls = data["scenario"], data["calls"]
+
+    # -- changes as ops ----------------------------------------------------------------------
+    def _record(self, op: Op) -> None:
+        if self._pending is not None:
+            self._pending.append(op)
+
+    def _announce(self, user_id: int, notice: dict) -> None:
+        """A networking notice: held back while a change is recorded (it may be retried)."""
+        if self._pending is None:
+            self.notifier.publish(user_id, notice)
+        else:
+            self._notices.append((user_id, notice))
+
+    def record(self, change: Callable[[], T]) -> tuple[list[Op], T]:
+        """Run `change` and return the ops that replay it. If it raises after changing
+        something (`failed_midway`), the caller must rebuild the local state (`SharedWorld`
+        replays the shared log); the rules raise before they write."""
+        before = self.controls()
+        self._pending, self._notices = [], []
+        try:
+            result = change()
+            ops = self._pending
+        except Exception:
+            self.failed_midway = bool(self._pending) or self.controls() != before
+            raise
+        finally:
+            self._pending = None
+        if self.controls() != before:
+            ops.append(["controls", self.controls()])
+        return ops, result
+
+    def take_notices(self) -> list[tuple[int, dict]]:
+        notices, self._notices = self._notices, []
+        return notices
+
+    def apply(self, op: Op) -> None:
+        """Replay one op recorded here or by another worker."""
+        if op[0] == "reset":
+            params = op[1]
+            if params == self.world_params():
+                self._install(self.world)  # the same world: only the changes are forgotten
+                self.journal.clear()
+            else:
+                self.reset(params["seed"], params["sessions"], parse_instant(params["anchor"]),
+                           params["attendees"])
+        elif op[0] == "controls":
+            self.load_controls(op[1])
+        else:
+            self.store.apply(op)
+
+    async def sync(self) -> None:
+        """Catch up with the other workers (a no-op for a mock on its own)."""
+        if self.shared is not None:
+            await self.shared.sync()
+
+    async def transact(self, change: Callable[[], T]) -> T:
+        """Run `change` (rules read, then write) as one atomic step for every worker."""
+        if self.shared is None:
+            return change()
+        return await self.shared.transact(change)
+
+    # -- the journal -------------------------------------------------------------------------
+    async def note(self, **fields: object) -> None:
+        if self.shared is not None:
+            await self.shared.journal.record(**fields)
+        else:
+            self.journal.record(**fields)
+
+    async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[dict]:
+        if self.shared is not None:
+            return await self.shared.journal.entries(since, limit)
+        return self.journal.entries(since, limit)

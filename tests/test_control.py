@@ -32,7 +32,7 @@ def test_reset_forgets_changes_and_can_reseed(client, cases) -> None:
     assert call(client, "getRegisteredSessions").json()["recordsTotal"] == 0
     titles_42 = [s["title"] for s in client.get("/__mock/world").json()["sessions"]]
     assert client.post("/__mock/reset", json={"seed": 7, "sessions": 12}).json() == {
-        "seed": 7, "sessions": 12}
+        "seed": 7, "sessions": 12, "attendees": 40}
     world_7 = client.get("/__mock/world").json()
     assert [s["title"] for s in world_7["sessions"]] != titles_42
 

@@ -1,7 +1,9 @@
 """Thin Connexion handlers, one per operationId: parse → call the service → shape the response.
 
 `Operations.endpoint(operation_id)` wraps a handler with what every operation shares:
-forcing, faults, latency, the journal's notes and the documented error body for `ApiError`.
+catching up with other workers, forcing, faults, latency, the journal's notes and the
+documented error body for `ApiError`. Handlers that write run the service call through
+`state.transact`, so the rule's check and its write are one atomic step for every worker.
 """
 
 from __future__ import annotations
@@ -76,24 +78,27 @@ class Operations:
                                  pastJoinSession: bool = False,  # noqa: N803
                                  eventTicketId: int | None = None) -> Response:  # noqa: N803
         user = self.caller()
-        self.service.register(eventurl, user, sessionId, join_session=joinSession,
-                              past_join_session=pastJoinSession, ticket_id=eventTicketId)
+        await self.state.transact(lambda: self.service.register(
+            eventurl, user, sessionId, join_session=joinSession,
+            past_join_session=pastJoinSession, ticket_id=eventTicketId))
         return void_response()
 
     async def unregisterFromSession(self, eventurl: str, sessionId: int) -> Response:  # noqa: N802, N803
         user = self.caller()
-        self.service.unregister(eventurl, user, sessionId)
+        await self.state.transact(lambda: self.service.unregister(eventurl, user, sessionId))
         return void_response()
 
     async def joinWorkshopSession(self, eventurl: str, id: int) -> Response:  # noqa: A002, N802
         user = self.caller()
-        return json_response(self.service.join_workshop(eventurl, user, id))
+        return json_response(await self.state.transact(
+            lambda: self.service.join_workshop(eventurl, user, id)))
 
     # -- networking -------------------------------------------------------------------------
     async def setNetworkingAvailability(self, eventurl: str, id: int,  # noqa: A002, N802
                                         status: str) -> Response:
         user = self.caller()
-        self.service.set_networking_status(eventurl, user, id, AttendeeStatus(status))
+        await self.state.transact(lambda: self.service.set_networking_status(
+            eventurl, user, id, AttendeeStatus(status)))
         simulation.after_availability(self.state, eventurl, id, user)
         return void_response()
 
@@ -122,6 +127,7 @@ class Operations:
         async def endpoint(**params: object) -> Response:
             notes = request.scope.setdefault("mock", {})
             notes["operation"] = operation_id
+            await self.state.sync()  # see what other workers changed
             response = await self._answer(operation_id, handler, params, notes)
             await faults.wait(faults.latency_for(request.headers, self.state.latency_ms))
             return response
@@ -132,7 +138,8 @@ class Operations:
                       notes: dict) -> Response:
         try:
             forced = forcing.resolve(operation_id, request.headers, request.cookies,
-                                     request.query_params, self.state.take_scenario(operation_id))
+                                     request.query_params,
+                                     await self.state.claim_scenario(operation_id))
             fault = faults.fault_for(operation_id, request.headers, self.state.faults)
         except ValueError as exc:  # ForcingError, or an unknown fault / latency value
             return error_response(errors.BAD_REQUEST, str(exc))

@@ -7,6 +7,7 @@ latency and faults.
 
 from __future__ import annotations
 
+import hmac
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from mockserver.http import error_response, json_response
 from mockserver.state import MockState
 
 CONTROL_SPEC = Path(__file__).with_name("openapi.yaml")
+ADMIN_HEADER = "X-Mock-Admin-Token"
 MAX_CONTROL_BODY = 16 * 1024 * 1024  # snapshots of big worlds are large
 
 
@@ -94,16 +96,30 @@ def scenarios_view() -> list[dict]:
              "documentedIn": c.url, "inferred": c.inferred} for c in errors.CATALOGUE]
 
 
+def admin_refusal(state: MockState, request: Request) -> str | None:
+    """Why this request may not use the control API, or None if it may."""
+    expected = state.config.admin_token
+    if expected is None:
+        if state.config.loopback_only:
+            return None
+        return "the mock listens beyond loopback: start it with --admin-token to use /__mock"
+    given = request.headers.get(ADMIN_HEADER, "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return f"send the admin token in the {ADMIN_HEADER} header"
+    return None
+
+
 def snapshot(state: MockState) -> dict:
     return {"seed": state.config.seed, "sessions": state.config.sessions,
-            "anchor": state.world.anchor.isoformat(), "clock": state.clock.snapshot(),
-            "store": state.store.snapshot()}
+            "attendees": state.config.attendees, "anchor": state.world.anchor.isoformat(),
+            "clock": state.clock.snapshot(), "store": state.store.snapshot()}
 
 
 def restore(state: MockState, body: dict) -> None:
     try:
         state.clock.restore(body["clock"])
-        state.reset(int(body["seed"]), int(body["sessions"]), parse_instant(body["anchor"]))
+        state.reset(int(body["seed"]), int(body["sessions"]), parse_instant(body["anchor"]),
+                    int(body.get("attendees", state.config.attendees)))
         state.store.restore(body["store"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ControlError(f"not a snapshot: {exc!r}") from exc
@@ -145,7 +161,11 @@ def control_routes(state: MockState) -> list[Route]:
 
     def guarded(handler):
         async def endpoint(request: Request) -> Response:
+            refusal = admin_refusal(state, request)
+            if refusal is not None:
+                return error_response(errors.transport("admin-token-required"), refusal)
             try:
+                await state.sync()
                 return await handler(request)
             except ControlError as exc:
                 return error_response(errors.BAD_REQUEST, str(exc))
@@ -173,21 +193,27 @@ def control_routes(state: MockState) -> list[Route]:
         try:
             seed = int(body["seed"]) if "seed" in body else None
             size = int(body["sessions"]) if "sessions" in body else None
+            attendees = int(body["attendees"]) if "attendees" in body else None
         except (TypeError, ValueError) as exc:
-            raise ControlError(f"seed and sessions are whole numbers: {exc}") from exc
+            raise ControlError(f"seed, sessions and attendees are whole numbers: {exc}") from exc
         if size is not None and not 0 < size <= 100_000:
             raise ControlError("sessions must be between 1 and 100000")
-        state.reset(seed, size)
-        return json_response({"seed": state.config.seed, "sessions": state.config.sessions})
+        if attendees is not None and not 0 <= attendees <= 100_000:
+            raise ControlError("attendees must be between 0 and 100000")
+        await state.transact(lambda: state.reset(seed, size, attendees=attendees))
+        return json_response({"seed": state.config.seed, "sessions": state.config.sessions,
+                              "attendees": state.config.attendees})
 
     async def clock(request: Request) -> Response:
         if request.method == "PUT":
-            set_clock(state, await read_json(request))
+            body = await read_json(request)
+            await state.transact(lambda: set_clock(state, body))
         return json_response(state.clock.snapshot())
 
     async def snapshot_route(request: Request) -> Response:
         if request.method == "PUT":
-            restore(state, await read_json(request))
+            body = await read_json(request)
+            await state.transact(lambda: restore(state, body))
         return json_response(snapshot(state))
 
     async def journal(request: Request) -> Response:
@@ -195,7 +221,8 @@ def control_routes(state: MockState) -> list[Route]:
         limit = request.query_params.get("limit", "0")
         if not (since.isdigit() and limit.isdigit()):
             raise ControlError("since and limit are whole numbers")
-        return json_response({"entries": state.journal.entries(int(since), int(limit) or None)})
+        entries = await state.journal_entries(int(since), int(limit) or None)
+        return json_response({"entries": entries})
 
     async def scenarios(_: Request) -> Response:
         return json_response({"scenarios": scenarios_view()})
@@ -204,14 +231,15 @@ def control_routes(state: MockState) -> list[Route]:
         if request.method == "PUT":
             body = await read_json(request)
             try:
-                state.force(body.get("scenario"), body.get("calls"))
+                await state.transact(lambda: state.force(body.get("scenario"), body.get("calls")))
             except (TypeError, ValueError) as exc:
                 raise ControlError(str(exc)) from exc
         return json_response({"scenario": state.scenario, "calls": state.scenario_calls})
 
     async def faults_route(request: Request) -> Response:
         if request.method == "PUT":
-            set_faults(state, await read_json(request))
+            body = await read_json(request)
+            await state.transact(lambda: set_faults(state, body))
         return json_response(faults_view(state))
 
     table = [

@@ -25,6 +25,7 @@ def socket_route(state: MockState) -> WebSocketRoute:
     async def endpoint(websocket: WebSocket) -> None:
         token = websocket.query_params.get("token") or token_from_headers(websocket.headers)
         await websocket.accept()
+        await state.sync()  # the world may have been reset by another worker
         try:
             user = state.service.authenticate(token)
         except ApiError as exc:

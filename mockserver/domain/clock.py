@@ -61,3 +61,14 @@ class MockClock:
 
     def restore(self, data: dict) -> None:
         self.set(parse_instant(data["now"]), freeze=bool(data.get("frozen")))
+
+    # The exact settings (an offset, not an instant) so that workers that load them later
+    # still agree on now.
+    def settings(self) -> dict:
+        frozen_at = self._frozen_at.isoformat() if self._frozen_at else None
+        return {"frozenAt": frozen_at, "offsetSeconds": self._offset.total_seconds()}
+
+    def load_settings(self, data: dict) -> None:
+        frozen_at = data.get("frozenAt")
+        self._frozen_at = parse_instant(frozen_at) if frozen_at else None
+        self._offset = timedelta(seconds=float(data.get("offsetSeconds", 0)))

@@ -2,10 +2,15 @@
 
 All methods are synchronous and the server runs them on one event loop, so a check followed by
 a write (capacity, session limit) cannot interleave with another request.
+
+Every write is also described as an *op*, a small JSON-able list handed to `recorder` when one
+is set: that is how a shared store (store/shared.py) ships one worker's writes to the others,
+which replay them with `apply`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -34,8 +39,21 @@ class Match:
     meeting_key: str  # the shared Chime meeting of this pair
 
 
+Op = list  # ["add", row] | ["remove", s, u] | ["update", s, u, changes] | ["set_waiting", s, users]
+#            | ["add_match", row] | ["clear"] | ["restore", snapshot]
+
+
+def registration_row(r: Registration) -> dict:
+    return {**asdict(r), "registered_at": r.registered_at.isoformat()}
+
+
+def match_row(m: Match) -> dict:
+    return {**asdict(m), "matched_at": m.matched_at.isoformat()}
+
+
 class MemoryStore:
-    def __init__(self) -> None:
+    def __init__(self, recorder: Callable[[Op], None] | None = None) -> None:
+        self.recorder = recorder  # told every write, as an op
         self._by_session: dict[int, dict[int, Registration]] = {}
         self._by_user: dict[tuple[int, int], dict[int, Registration]] = {}
         self._waiting: dict[int, list[int]] = {}  # networking session -> users, in arrival order
@@ -56,8 +74,13 @@ class MemoryStore:
         return list(self._by_user.get((event_id, user_id), {}).values())
 
     # -- writes -----------------------------------------------------------------------------
+    def _record(self, op: Op) -> None:
+        if self.recorder is not None:
+            self.recorder(op)
+
     def add(self, registration: Registration) -> None:
         r = registration
+        self._record(["add", registration_row(r)])
         self._by_session.setdefault(r.session_id, {})[r.user_id] = r
         self._by_user.setdefault((r.event_id, r.user_id), {})[r.session_id] = r
         self.version += 1
@@ -65,6 +88,7 @@ class MemoryStore:
     def remove(self, session_id: int, user_id: int) -> Registration | None:
         registration = self._by_session.get(session_id, {}).pop(user_id, None)
         if registration is not None:
+            self._record(["remove", session_id, user_id])
             self._by_user[(registration.event_id, user_id)].pop(session_id, None)
             self.version += 1
         return registration
@@ -72,6 +96,7 @@ class MemoryStore:
     def update(self, session_id: int, user_id: int, **changes: object) -> Registration | None:
         registration = self.registration(session_id, user_id)
         if registration is not None:
+            self._record(["update", session_id, user_id, changes])
             for name, value in changes.items():
                 setattr(registration, name, value)
             self.version += 1
@@ -82,6 +107,7 @@ class MemoryStore:
         return list(self._waiting.get(session_id, ()))
 
     def set_waiting(self, session_id: int, user_ids: list[int]) -> None:
+        self._record(["set_waiting", session_id, list(user_ids)])
         self._waiting[session_id] = list(user_ids)
         self.version += 1
 
@@ -89,10 +115,12 @@ class MemoryStore:
         return list(self._matches.get((session_id, user_id), ()))
 
     def add_match(self, match: Match) -> None:
+        self._record(["add_match", match_row(match)])
         self._matches.setdefault((match.session_id, match.user_id), []).append(match)
         self.version += 1
 
     def clear(self) -> None:
+        self._record(["clear"])
         for table in (self._by_session, self._by_user, self._waiting, self._matches):
             table.clear()
         self.version += 1
@@ -103,17 +131,44 @@ class MemoryStore:
                       key=lambda r: (r.session_id, r.user_id))
         matches = [m for ms in self._matches.values() for m in ms]
         return {
-            "registrations": [{**asdict(r), "registered_at": r.registered_at.isoformat()}
-                              for r in rows],
+            "registrations": [registration_row(r) for r in rows],
             "waiting": {str(k): v for k, v in sorted(self._waiting.items())},
-            "matches": [{**asdict(m), "matched_at": m.matched_at.isoformat()} for m in matches],
+            "matches": [match_row(m) for m in matches],
         }
 
     def restore(self, data: dict) -> None:
-        self.clear()
-        for row in data["registrations"]:
+        recorder, self.recorder = self.recorder, None  # one op for the lot, not one per row
+        try:
+            self.clear()
+            for row in data["registrations"]:
+                self.add(Registration(**{**row, "registered_at": parse_instant(row["registered_at"])}))
+            for session_id, users in data.get("waiting", {}).items():
+                self.set_waiting(int(session_id), [int(u) for u in users])
+            for row in data.get("matches", []):
+                self.add_match(Match(**{**row, "matched_at": parse_instant(row["matched_at"])}))
+        finally:
+            self.recorder = recorder
+        self._record(["restore", data])
+
+    # -- replay -----------------------------------------------------------------------------
+    def apply(self, op: Op) -> None:
+        """Replay an op another store recorded."""
+        kind, args = op[0], op[1:]
+        if kind == "add":
+            row = args[0]
             self.add(Registration(**{**row, "registered_at": parse_instant(row["registered_at"])}))
-        for session_id, users in data.get("waiting", {}).items():
-            self.set_waiting(int(session_id), [int(u) for u in users])
-        for row in data.get("matches", []):
+        elif kind == "remove":
+            self.remove(*args)
+        elif kind == "update":
+            self.update(args[0], args[1], **args[2])
+        elif kind == "set_waiting":
+            self.set_waiting(*args)
+        elif kind == "add_match":
+            row = args[0]
             self.add_match(Match(**{**row, "matched_at": parse_instant(row["matched_at"])}))
+        elif kind == "clear":
+            self.clear()
+        elif kind == "restore":
+            self.restore(args[0])
+        else:
+            raise ValueError(f"unknown store op {kind!r}")

@@ -6,11 +6,22 @@ const $ = (selector) => document.querySelector(selector);
 let world = null;
 let lastJournalId = 0;
 
-async function api(path, options = {}) {
-  const response = await fetch(API + path, {
-    headers: { "Content-Type": "application/json" }, ...options,
-  });
+// A mock listening beyond loopback wants its admin token: asked once, kept for this tab.
+const ADMIN_HEADER = "X-Mock-Admin-Token";
+
+async function api(path, options = {}, retried = false) {
+  const headers = { "Content-Type": "application/json" };
+  const adminToken = sessionStorage.getItem("mockAdminToken");
+  if (adminToken) headers[ADMIN_HEADER] = adminToken;
+  const response = await fetch(API + path, { headers, ...options });
   const body = await response.json();
+  if (response.status === 403 && !retried) {
+    const given = window.prompt(`${body.developerMessage}\nAdmin token:`);
+    if (given) {
+      sessionStorage.setItem("mockAdminToken", given);
+      return api(path, options, true);
+    }
+  }
   if (!response.ok) throw new Error(body.developerMessage || body.errorMessage);
   return body;
 }
