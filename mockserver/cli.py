@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,12 +13,17 @@ from pathlib import Path
 import uvicorn
 
 from fixtures import cases
-from fixtures.world_builder import DEFAULT_SEED, DEFAULT_SESSIONS
+from fixtures.world_builder import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 from mockserver.app import create_app
 from mockserver.config import LOCAL_ORIGINS, MockConfig
 from mockserver.domain.clock import parse_instant
 from mockserver.faults import FAULTS, parse_range
+from mockserver.logmask import logging_config, mask_token
 from mockserver.spec import BASE_PATH
+
+ARGV_VARIABLE = "MOCKSERVER_ARGV"  # how each uvicorn worker gets the command line
+ADMIN_TOKEN_VARIABLE = "MOCKSERVER_ADMIN_TOKEN"
+STORE_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -38,6 +46,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help="a simulated attendee joins anyone left waiting in networking after SECONDS")
     p.add_argument("--world", type=Path, default=None, metavar="DIR",
                    help="serve the world of a recording made by `mockserver record`")
+    p.add_argument("--attendees", type=int, default=GENERATED_ATTENDEES,
+                   help="generated ticket holders besides the named ones (default %(default)s)")
+    p.add_argument("--store", default=None, metavar="redis://HOST:PORT/DB",
+                   help="keep the world's changes in Redis: one world for every worker and "
+                   "every instance, kept across restarts (default: in this process's memory)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes (more than 1 needs --store)")
+    p.add_argument("--admin-token", default=os.environ.get(ADMIN_TOKEN_VARIABLE),
+                   help=f"token the control API (/__mock) asks for in X-Mock-Admin-Token "
+                   f"(default ${ADMIN_TOKEN_VARIABLE}); required beyond loopback")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -49,28 +67,65 @@ def config_from(args: argparse.Namespace) -> MockConfig:
         if fault not in FAULTS:
             sys.exit(f"mockserver: --fault {item!r}: fault must be one of {', '.join(FAULTS)}")
         faults[operation] = fault
+    if args.workers < 1:
+        sys.exit("mockserver: --workers must be at least 1")
+    if args.workers > 1 and not args.store:
+        sys.exit("mockserver: --workers > 1 needs --store redis://HOST:PORT/DB (workers do not "
+                 "share memory, so each would serve a world of its own)")
+    if args.store and not args.store.startswith(STORE_SCHEMES):
+        sys.exit(f"mockserver: --store must start with {' or '.join(STORE_SCHEMES)}")
+    if args.attendees < 0 or args.sessions < 1:
+        sys.exit("mockserver: --sessions must be at least 1 and --attendees at least 0")
     return MockConfig(seed=args.seed, sessions=args.sessions, clock=args.clock,
                       latency_ms=args.latency, faults=faults, cors_origins=args.cors_origins,
-                      simulate_networking_s=args.simulate_networking, world_dir=args.world)
+                      simulate_networking_s=args.simulate_networking, world_dir=args.world,
+                      attendees=args.attendees, store=args.store, admin_token=args.admin_token,
+                      loopback_only=is_loopback(args.host))
 
 
-def banner(base: str, config: MockConfig) -> str:
-    roles = "\n".join(f"    {role:<18} {token}" for role, token in cases.TOKENS.items())
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def banner(base: str, config: MockConfig, workers: int = 1) -> str:
+    # Tokens are never printed whole: the panel and README list them.
+    roles = "\n".join(f"    {role:<18} {mask_token(token)}" for role, token in cases.TOKENS.items())
+    store = f"{config.store.split('@')[-1]} (shared; its saved world wins over --seed)" \
+        if config.store else "this process's memory"
     return f"""
-Accelevents session API mock (seed {config.seed}, {config.sessions} sessions)
+Accelevents session API mock (seed {config.seed}, {config.sessions} sessions, {workers} worker(s))
+  Store        {store}
   API          {base}{BASE_PATH}
   Swagger UI   {base}/ui
   Panel        {base}/__mock/ui
   Spec         {base}/openapi.yaml
   Control      {base}/__mock/world   (reset, clock, state, journal, scenarios, faults)
   Socket       {base.replace('http', 'ws', 1)}/__mock/socket?token=TOKEN   (networking matches)
-  Tokens by role:
+  Tokens by role (whole tokens: the panel, GET /__mock/world, README):
 {roles}
-    {'unknown (401)':<18} {cases.UNKNOWN_TOKEN}
   Try:
-    curl -H 'Authorization: {cases.TOKENS['attendee']}' \\
+    curl -H "Authorization: $ATTENDEE_TOKEN" \\
          '{base}{BASE_PATH}/events/{cases.EVENT_URL}/session?size=3'
 """
+
+
+def public_address_warning(config: MockConfig, host: str) -> str | None:
+    if config.loopback_only:
+        return None
+    control = "asks for the admin token (X-Mock-Admin-Token)" if config.admin_token else \
+        "is OFF: no --admin-token was given"
+    return (f"WARNING: listening on {host}, beyond loopback: anyone who can reach this port can "
+            f"use the mock. The control API (/__mock) {control}.")
+
+
+def worker_app():
+    """The app of one uvicorn worker, configured from the parent's command line."""
+    return create_app(config_from(parse_args(json.loads(os.environ[ARGV_VARIABLE]))))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -82,6 +137,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     args = parse_args(argv)
     config = config_from(args)
-    app = create_app(config)
-    print(banner(f"http://{args.host}:{args.port}", config), flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    print(banner(f"http://{args.host}:{args.port}", config, args.workers), flush=True)
+    warning = public_address_warning(config, args.host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    options = {"host": args.host, "port": args.port, "log_level": args.log_level,
+               "log_config": logging_config()}
+    if args.workers == 1:
+        uvicorn.run(create_app(config), **options)
+    else:
+        os.environ[ARGV_VARIABLE] = json.dumps(argv)
+        uvicorn.run("mockserver.cli:worker_app", factory=True, workers=args.workers, **options)

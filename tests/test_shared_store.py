@@ -1,0 +1,213 @@
+"""One world across workers and instances on a real Redis (`--store redis://…`).
+
+The mock runs as real processes here (`--workers 4`), so requests really land on different
+workers at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import websockets
+
+from fixtures.cases import EVENT_URL, LIMITED_PASS_SESSIONS, SMALL_SESSION_CAPACITY, TOKENS
+from mockserver import errors
+from tests.live import LiveMock, running_mock
+from tests.redis_server import redis_server
+
+CLOCK = "2026-03-10T12:00:00Z"
+API = f"/rest/events/{EVENT_URL}"
+CONCURRENT = 200
+
+
+@pytest.fixture(scope="module")
+def redis_port() -> Iterator[int]:
+    with redis_server() as port:
+        yield port
+
+
+def shared_mock(redis_port: int, db: int, *args: str):
+    return running_mock("--store", f"redis://127.0.0.1:{redis_port}/{db}", "--clock", CLOCK,
+                        *args, timeout_s=30)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": token}
+
+
+def world(mock: LiveMock) -> dict:
+    return httpx.get(f"{mock.base_url}/__mock/world").json()
+
+
+def crowd_tokens(summary: dict) -> list[str]:
+    """Generated attendees (no named role) holding a ticket to the main event."""
+    named = set(TOKENS.values())
+    return [u["token"] for u in summary["users"]
+            if u["token"] not in named and u["role"] == "attendee"
+            and any(t["eventurl"] == EVENT_URL for t in u["tickets"])]
+
+
+async def fire(base_url: str, requests: list[tuple[str, str, str]]) -> list[httpx.Response]:
+    """Send every (method, path, token) at once."""
+    limits = httpx.Limits(max_connections=len(requests))
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+        return await asyncio.gather(*(client.request(method, path, headers=auth(token))
+                                      for method, path, token in requests))
+
+
+def registered_ids(mock: LiveMock, token: str) -> set[int]:
+    body = httpx.get(f"{mock.base_url}{API}/user-session/registered?size=1000",
+                     headers=auth(token)).json()
+    return {s["sessionId"] for s in body["data"]}
+
+
+def assert_documented_406(response: httpx.Response, scenario: str, **values: object) -> None:
+    case = errors.lookup(scenario, "registerForSession")
+    assert response.status_code == 406
+    body = response.json()
+    assert (body["errorCode"], body["errorMessage"]) == \
+        (case.code, case.body(**values)["errorMessage"])
+
+
+# -- atomic rules through four workers --------------------------------------------------------
+def test_capacity_is_never_oversold_by_concurrent_workers(redis_port: int) -> None:
+    with shared_mock(redis_port, 0, "--workers", "4", "--attendees", "220") as mock:
+        summary = world(mock)
+        session_id = summary["cases"]["small_session"]
+        tokens = crowd_tokens(summary)[:CONCURRENT]
+        assert len(tokens) == CONCURRENT
+        path = f"{API}/session/{session_id}/register"
+        responses = asyncio.run(fire(mock.base_url, [("POST", path, t) for t in tokens]))
+
+        statuses = Counter(r.status_code for r in responses)
+        assert statuses == {200: SMALL_SESSION_CAPACITY, 406: CONCURRENT - SMALL_SESSION_CAPACITY}
+        for response in responses:
+            if response.status_code == 406:
+                assert_documented_406(response, "capacity-reached")
+
+        winners = {t for t, r in zip(tokens, responses, strict=True) if r.status_code == 200}
+        # Every worker answers the same: ask several times, the requests spread over them.
+        for _ in range(8):
+            analytics = httpx.get(
+                f"{mock.base_url}/rest/host/event/{EVENT_URL}/session/{session_id}/analytics"
+                "?expand=stats,registerdHolderUsers", headers=auth(TOKENS["host"])).json()
+            assert analytics["sessionStats"]["registeredUserCount"] == SMALL_SESSION_CAPACITY
+            assert len(analytics["registerdHolderUsers"]) == SMALL_SESSION_CAPACITY
+        holders = {h["userId"] for h in analytics["registerdHolderUsers"]}
+        users_by_token = {u["token"]: u["userId"] for u in world(mock)["users"]}
+        assert holders == {users_by_token[t] for t in winners}
+        for token in tokens:
+            assert (session_id in registered_ids(mock, token)) == (token in winners)
+        summary_after = world(mock)
+        seats = next(s for s in summary_after["sessions"] if s["sessionId"] == session_id)
+        assert seats["registrations"] == SMALL_SESSION_CAPACITY
+
+
+def registrable_sessions(summary: dict) -> list[int]:
+    """Sessions the limited pass could book (joinSession=true) but for its session limit."""
+    return [s["sessionId"] for s in summary["sessions"]
+            if s["eventurl"] == EVENT_URL and s["status"] == "VISIBLE"
+            and not s["hideSessionFromAttendees"] and not s["ticketTypesThatCanBeRegistered"]
+            and s["phase"] == "upcoming"
+            and (s["capacity"] == 0 or s["registrations"] < s["capacity"])]
+
+
+def test_session_limit_holds_under_concurrent_registrations(redis_port: int) -> None:
+    with shared_mock(redis_port, 1, "--workers", "4", "--sessions", "500") as mock:
+        summary = world(mock)
+        limited = TOKENS["limited_attendee"]
+        for held in summary["cases"]["limited_attendee_sessions"]:  # start from 0 of 2 held
+            assert httpx.delete(f"{mock.base_url}{API}/session/{held}/register",
+                                headers=auth(limited)).status_code == 200
+        summary = world(mock)
+        sessions = registrable_sessions(summary)[:CONCURRENT]
+        assert len(sessions) == CONCURRENT
+        requests = [("POST", f"{API}/session/{s}/register?joinSession=true", limited)
+                    for s in sessions]
+        responses = asyncio.run(fire(mock.base_url, requests))
+
+        statuses = Counter(r.status_code for r in responses)
+        assert statuses == {200: LIMITED_PASS_SESSIONS, 406: CONCURRENT - LIMITED_PASS_SESSIONS}
+        for response in responses:
+            if response.status_code == 406:
+                assert_documented_406(response, "session-limit-reached",
+                                      number_of_sessions_permitted=LIMITED_PASS_SESSIONS)
+        booked = {s for s, r in zip(sessions, responses, strict=True) if r.status_code == 200}
+        for _ in range(8):  # every worker agrees
+            assert registered_ids(mock, limited) == booked
+        counts = {s["sessionId"]: s["registrations"] for s in world(mock)["sessions"]}
+        before = {s["sessionId"]: s["registrations"] for s in summary["sessions"]}
+        assert {s for s in sessions if counts[s] != before[s]} == booked
+
+
+# -- one world: restarts, instances, snapshots, controls --------------------------------------
+def test_a_restart_loses_no_registration(redis_port: int) -> None:
+    with shared_mock(redis_port, 2) as first:
+        cases = world(first)["cases"]
+        for name in ("open_session", "small_session"):
+            register = f"{first.base_url}{API}/session/{cases[name]}/register"
+            assert httpx.post(register, headers=auth(TOKENS["attendee"])).status_code == 200
+        mine = registered_ids(first, TOKENS["attendee"])
+    with shared_mock(redis_port, 2, "--seed", "7") as again:  # the saved world wins
+        assert registered_ids(again, TOKENS["attendee"]) == mine
+        assert world(again)["seed"] == 42
+    assert {cases["open_session"], cases["small_session"]} <= mine
+
+
+def test_instances_share_changes_controls_and_journal(redis_port: int) -> None:
+    with shared_mock(redis_port, 3) as one, shared_mock(redis_port, 3) as two:
+        session_id = world(one)["cases"]["open_session"]
+        httpx.post(f"{one.base_url}{API}/session/{session_id}/register",
+                   headers=auth(TOKENS["attendee"]))
+        assert session_id in registered_ids(two, TOKENS["attendee"])
+
+        httpx.put(f"{one.base_url}/__mock/clock", json={"advanceMinutes": 600})
+        assert httpx.get(f"{two.base_url}/__mock/clock").json()["now"].startswith("2026-03-10T22:00")
+        httpx.put(f"{one.base_url}/__mock/scenario", json={"scenario": "capacity-reached", "calls": 1})
+        forced = httpx.post(f"{two.base_url}{API}/session/{session_id}/register",
+                            headers=auth(TOKENS["networker"]))
+        assert forced.status_code == 406  # the one forced call, taken by the other instance
+        assert httpx.get(f"{one.base_url}/__mock/scenario").json()["scenario"] is None
+
+        operations = [e["operation"] for e in httpx.get(f"{two.base_url}/__mock/journal").json()["entries"]]
+        assert operations[-2:] == ["getRegisteredSessions", "registerForSession"]
+
+        assert httpx.post(f"{two.base_url}/__mock/reset").status_code == 200
+        assert registered_ids(one, TOKENS["attendee"]) == set()  # the reset reached `one`...
+        entries = httpx.get(f"{one.base_url}/__mock/journal").json()["entries"]
+        assert [e["operation"] for e in entries] == ["getRegisteredSessions"]  # ...and its journal
+
+
+def test_a_snapshot_from_one_mock_imports_into_another(redis_port: int) -> None:
+    with shared_mock(redis_port, 4) as source, shared_mock(redis_port, 5, "--seed", "7") as target:
+        session_id = world(source)["cases"]["small_session"]
+        httpx.post(f"{source.base_url}{API}/session/{session_id}/register",
+                   headers=auth(TOKENS["attendee"]))
+        snapshot = httpx.get(f"{source.base_url}/__mock/state").json()
+        assert httpx.put(f"{target.base_url}/__mock/state", json=snapshot).status_code == 200
+        assert world(target)["seed"] == 42
+        assert registered_ids(target, TOKENS["attendee"]) == registered_ids(source, TOKENS["attendee"])
+
+
+def test_a_match_reaches_a_socket_held_by_another_instance(redis_port: int) -> None:
+    with shared_mock(redis_port, 6) as one, shared_mock(redis_port, 6) as two:
+        session_id = world(one)["cases"]["networking_session"]
+        for token in (TOKENS["attendee"], TOKENS["networker"]):
+            httpx.post(f"{one.base_url}{API}/session/{session_id}/register", headers=auth(token))
+
+        async def wait_for_match() -> dict:
+            url = two.base_url.replace("http", "ws", 1) + f"/__mock/socket?token={TOKENS['networker']}"
+            async with websockets.connect(url) as socket:
+                assert json.loads(await socket.recv())["type"] == "CONNECTED"
+                for token in (TOKENS["networker"], TOKENS["attendee"]):
+                    httpx.put(f"{one.base_url}{API}/session/{session_id}/status"
+                              "?status=CHECK_IN_AVAILABLE", headers=auth(token))
+                return json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
+
+        notice = asyncio.run(wait_for_match())
+        assert notice["type"] == "NETWORKING_MATCH"
