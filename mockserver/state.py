@@ -26,6 +26,10 @@ from mockserver.store.memory import MemoryStore, Op, Registration
 T = TypeVar("T")
 
 
+def _CANNOT_UNDO() -> None:  # noqa: N802 - a marker: a reset cannot be taken back step by step
+    raise AssertionError("a reset is never undone")
+
+
 class MockState:
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
@@ -36,7 +40,9 @@ class MockState:
         self.notifier = Notifier()
         self.scenario: str | None = None  # forced on every call it applies to...
         self.scenario_calls: int | None = None  # ...this many times (None: until cleared)
-        self._pending: list[Op] | None = None  # ops of the change being recorded
+        self._pending: list[Op] | None = None  # ops of the change being recorded...
+        self._undo: list[Callable[[], None]] = []  # ...how to take its store writes back...
+        self._controls_before: dict | None = None  # ...and the controls it started from
         self._notices: list[tuple[int, dict]] = []  # sent once that change is committed
         self.failed_midway = False  # the last recorded change raised after changing something
         self.shared = None
@@ -67,6 +73,7 @@ class MockState:
         self.journal.clear()
         if self._pending is not None:  # a reset supersedes whatever this change did before it
             self._pending[:] = [["reset", self.world_params()]]
+            self._undo = [_CANNOT_UNDO]
 
     def _install(self, world: World) -> None:
         """A fresh store over `world`, holding only the world's own registrations."""
@@ -134,9 +141,10 @@ class MockState:
         self.scenario, self.scenario_calls = data["scenario"], data["calls"]
 
     # -- changes as ops ----------------------------------------------------------------------
-    def _record(self, op: Op) -> None:
+    def _record(self, op: Op, undo: Callable[[], None]) -> None:
         if self._pending is not None:
             self._pending.append(op)
+            self._undo.append(undo)
 
     def _announce(self, user_id: int, notice: dict) -> None:
         """A networking notice: held back while a change is recorded (it may be retried)."""
@@ -149,8 +157,8 @@ class MockState:
         """Run `change` and return the ops that replay it. If it raises after changing
         something (`failed_midway`), the caller must rebuild the local state (`SharedWorld`
         replays the shared log); the rules raise before they write."""
-        before = self.controls()
-        self._pending, self._notices = [], []
+        before = self._controls_before = self.controls()
+        self._pending, self._notices, self._undo = [], [], []
         try:
             result = change()
             ops = self._pending
@@ -162,6 +170,19 @@ class MockState:
         if self.controls() != before:
             ops.append(["controls", self.controls()])
         return ops, result
+
+    def rollback(self) -> bool:
+        """Take back the last recorded change (it lost a race, or failed midway). False if it
+        cannot be (it rebuilt the world): then replay the shared log instead."""
+        self._notices = []
+        undo, self._undo = self._undo, []
+        if _CANNOT_UNDO in undo:
+            return False
+        for step in reversed(undo):
+            step()
+        if self._controls_before is not None:
+            self.load_controls(self._controls_before)
+        return True
 
     def take_notices(self) -> list[tuple[int, dict]]:
         notices, self._notices = self._notices, []

@@ -4,8 +4,9 @@ All methods are synchronous and the server runs them on one event loop, so a che
 a write (capacity, session limit) cannot interleave with another request.
 
 Every write is also described as an *op*, a small JSON-able list handed to `recorder` when one
-is set: that is how a shared store (store/shared.py) ships one worker's writes to the others,
-which replay them with `apply`.
+is set, with a function that undoes it: that is how a shared store (store/shared.py) ships one
+worker's writes to the others, which replay them with `apply`, and takes back a write that lost
+a race.
 """
 
 from __future__ import annotations
@@ -51,9 +52,12 @@ def match_row(m: Match) -> dict:
     return {**asdict(m), "matched_at": m.matched_at.isoformat()}
 
 
+Undo = Callable[[], None]
+
+
 class MemoryStore:
-    def __init__(self, recorder: Callable[[Op], None] | None = None) -> None:
-        self.recorder = recorder  # told every write, as an op
+    def __init__(self, recorder: Callable[[Op, Undo], None] | None = None) -> None:
+        self.recorder = recorder  # told every write, as an op and how to undo it
         self._by_session: dict[int, dict[int, Registration]] = {}
         self._by_user: dict[tuple[int, int], dict[int, Registration]] = {}
         self._waiting: dict[int, list[int]] = {}  # networking session -> users, in arrival order
@@ -74,13 +78,16 @@ class MemoryStore:
         return list(self._by_user.get((event_id, user_id), {}).values())
 
     # -- writes -----------------------------------------------------------------------------
-    def _record(self, op: Op) -> None:
+    def _record(self, op: Op, undo: Undo) -> None:
         if self.recorder is not None:
-            self.recorder(op)
+            self.recorder(op, undo)
 
     def add(self, registration: Registration) -> None:
         r = registration
-        self._record(["add", registration_row(r)])
+        if self.recorder is not None:
+            old = self.registration(r.session_id, r.user_id)
+            self._record(["add", registration_row(r)],
+                         (lambda: self.add(old)) if old else (lambda: self.remove(r.session_id, r.user_id)))
         self._by_session.setdefault(r.session_id, {})[r.user_id] = r
         self._by_user.setdefault((r.event_id, r.user_id), {})[r.session_id] = r
         self.version += 1
@@ -88,7 +95,7 @@ class MemoryStore:
     def remove(self, session_id: int, user_id: int) -> Registration | None:
         registration = self._by_session.get(session_id, {}).pop(user_id, None)
         if registration is not None:
-            self._record(["remove", session_id, user_id])
+            self._record(["remove", session_id, user_id], lambda: self.add(registration))
             self._by_user[(registration.event_id, user_id)].pop(session_id, None)
             self.version += 1
         return registration
@@ -96,7 +103,9 @@ class MemoryStore:
     def update(self, session_id: int, user_id: int, **changes: object) -> Registration | None:
         registration = self.registration(session_id, user_id)
         if registration is not None:
-            self._record(["update", session_id, user_id, changes])
+            old = {name: getattr(registration, name) for name in changes}
+            self._record(["update", session_id, user_id, changes],
+                         lambda: self.update(session_id, user_id, **old))
             for name, value in changes.items():
                 setattr(registration, name, value)
             self.version += 1
@@ -107,7 +116,10 @@ class MemoryStore:
         return list(self._waiting.get(session_id, ()))
 
     def set_waiting(self, session_id: int, user_ids: list[int]) -> None:
-        self._record(["set_waiting", session_id, list(user_ids)])
+        old = self._waiting.get(session_id)
+        self._record(["set_waiting", session_id, list(user_ids)],
+                     (lambda: self.set_waiting(session_id, old)) if old is not None
+                     else (lambda: self._waiting.pop(session_id, None)))
         self._waiting[session_id] = list(user_ids)
         self.version += 1
 
@@ -115,12 +127,15 @@ class MemoryStore:
         return list(self._matches.get((session_id, user_id), ()))
 
     def add_match(self, match: Match) -> None:
-        self._record(["add_match", match_row(match)])
+        self._record(["add_match", match_row(match)],
+                     lambda: self._matches[(match.session_id, match.user_id)].pop())
         self._matches.setdefault((match.session_id, match.user_id), []).append(match)
         self.version += 1
 
     def clear(self) -> None:
-        self._record(["clear"])
+        if self.recorder is not None:
+            before = self.snapshot()
+            self._record(["clear"], lambda: self.restore(before))
         for table in (self._by_session, self._by_user, self._waiting, self._matches):
             table.clear()
         self.version += 1
@@ -137,6 +152,7 @@ class MemoryStore:
         }
 
     def restore(self, data: dict) -> None:
+        before = self.snapshot() if self.recorder is not None else None
         recorder, self.recorder = self.recorder, None  # one op for the lot, not one per row
         try:
             self.clear()
@@ -148,7 +164,7 @@ class MemoryStore:
                 self.add_match(Match(**{**row, "matched_at": parse_instant(row["matched_at"])}))
         finally:
             self.recorder = recorder
-        self._record(["restore", data])
+        self._record(["restore", data], lambda: self.restore(before))
 
     # -- replay -----------------------------------------------------------------------------
     def apply(self, op: Op) -> None:

@@ -8,7 +8,7 @@ log is one committed change. A worker
   the entries it has not applied yet, and replays them locally;
 - writes with an optimistic transaction: WATCH the log, catch up, run the rule in Python on
   its up-to-date copy, then MULTI/RPUSH/EXEC. If another worker committed in between, EXEC
-  fails, the local copy is rebuilt from the log and the rule runs again on the new state. So a
+  fails, the local write is undone, and the rule runs again on the new state. So a
   check-then-write (capacity, session limit) can never act on stale counts: nothing is
   oversold, and the rules live once, in Python, not again in Lua.
 
@@ -108,14 +108,14 @@ class SharedWorld:
                         ops, result = self.state.record(change)
                     except Exception:
                         if self.state.failed_midway:  # it changed the local copy, then failed
-                            self._forget_local_changes()
+                            self._take_back_local_change()
                         raise
                     if not ops:
                         return result
                     if await self._commit(pipe, ops):
                         await self._publish(self.state.take_notices())
                         return result
-                self._forget_local_changes()
+                self._take_back_local_change()
         raise RuntimeError(f"no commit after {MAX_ATTEMPTS} attempts")
 
     async def _commit(self, pipe: redis.client.Pipeline, ops: list) -> bool:
@@ -135,10 +135,11 @@ class SharedWorld:
             self.applied = replies[-1]
         return True
 
-    def _forget_local_changes(self) -> None:
-        """The local copy ran a change that was not committed: rebuild it from the log."""
-        self.epoch, self.applied = None, 0
-        self.state.take_notices()
+    def _take_back_local_change(self) -> None:
+        """The local copy ran a change that was not committed: undo it, or else rebuild the
+        copy from the log."""
+        if not self.state.rollback():
+            self.epoch, self.applied = None, 0
 
     # -- networking notices ------------------------------------------------------------------
     async def _publish(self, notices: list[tuple[int, dict]]) -> None:
