@@ -7,6 +7,7 @@ workers at the same time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -211,3 +212,33 @@ def test_a_match_reaches_a_socket_held_by_another_instance(redis_port: int) -> N
 
         notice = asyncio.run(wait_for_match())
         assert notice["type"] == "NETWORKING_MATCH"
+
+
+def test_a_long_log_is_compacted_into_a_snapshot_that_new_workers_start_from(
+        redis_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.config import MockConfig
+    from mockserver.state import MockState
+    from mockserver.store import shared
+
+    monkeypatch.setattr(shared, "COMPACT_AFTER", 5)
+    url = f"redis://127.0.0.1:{redis_port}/7"
+
+    async def scenario() -> tuple[MockState, MockState, int]:
+        first = MockState(MockConfig(store=url))
+        await first.sync()
+        attendee = first.service.authenticate(TOKENS["attendee"])
+        for session_id in sorted(first.world.sessions)[:12]:
+            with contextlib.suppress(errors.ApiError):
+                await first.transact(lambda s=session_id: first.service.register(
+                    EVENT_URL, attendee, s, join_session=True))
+        log_length = await first.shared.redis.llen(shared.LOG)
+        second = MockState(MockConfig(store=url, seed=7))  # joins the saved world
+        await second.sync()
+        return first, second, log_length
+
+    first, second, log_length = asyncio.run(scenario())
+    assert log_length < 5  # compacted at least once
+    assert second.world_params() == first.world_params()
+    assert second.store.snapshot() == first.store.snapshot()
+    assert len(first.store.user_registrations(first.world.events[EVENT_URL].id,
+                                              first.service.authenticate(TOKENS["attendee"]).id)) > 5

@@ -12,7 +12,8 @@ log is one committed change. A worker
   check-then-write (capacity, session limit) can never act on stale counts: nothing is
   oversold, and the rules live once, in Python, not again in Lua.
 
-Restarting a mock replays the log, so no registration is lost. The journal is a capped list
+Restarting a mock replays the log, so no registration is lost; a long log is compacted into a
+snapshot of the state, so a restart stays quick and Redis stays small. The journal is a capped list
 next to the log, and networking notices travel on a pub/sub channel to whichever worker holds
 the attendee's socket.
 """
@@ -37,6 +38,7 @@ EPOCH, LOG = f"{PREFIX}:epoch", f"{PREFIX}:log"
 JOURNAL, JOURNAL_IDS = f"{PREFIX}:journal", f"{PREFIX}:journal-ids"
 NOTICES = f"{PREFIX}:notices"
 MAX_ATTEMPTS = 200  # of one transaction; each failure means another worker made progress
+COMPACT_AFTER = 5000  # log entries; then the log is replaced by one snapshot of the state
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,8 @@ class SharedWorld:
                         return result
                     if await self._commit(pipe, ops):
                         await self._publish(self.state.take_notices())
+                        if self.applied >= COMPACT_AFTER:
+                            await self._compact()
                         return result
                 self._take_back_local_change()
         raise RuntimeError(f"no commit after {MAX_ATTEMPTS} attempts")
@@ -134,6 +138,24 @@ class SharedWorld:
         else:
             self.applied = replies[-1]
         return True
+
+    async def _compact(self) -> None:
+        """Replace the log by what it amounts to: the world, a snapshot, the controls. The
+        epoch moves on, so other workers rebuild from it; the journal stays."""
+        entry = _dumps([["reset", self.state.world_params()],
+                        ["restore", self.state.store.snapshot()],
+                        ["controls", self.state.controls()]])
+        async with self.redis.pipeline(transaction=True) as pipe:
+            await pipe.watch(EPOCH, LOG)
+            if int(await pipe.get(EPOCH) or 0) != self.epoch or await pipe.llen(LOG) != self.applied:
+                return  # someone wrote meanwhile: compact another time
+            pipe.multi()
+            pipe.delete(LOG).rpush(LOG, entry).incr(EPOCH)
+            try:
+                replies = await pipe.execute()
+            except WatchError:
+                return
+        self.epoch, self.applied = replies[-1], 1
 
     def _take_back_local_change(self) -> None:
         """The local copy ran a change that was not committed: undo it, or else rebuild the
