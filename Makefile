@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: run test lint browser bench clean
+.PHONY: run test lint browser wrk redis bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,24 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-test: $(STAMP) browser
+# The benchmark's load generator and the multi-worker row's shared store, from Debian's
+# packages; installed once, like chromium.
+wrk:
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+
+redis:
+	@command -v redis-server >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; }
+
+# Issue 7: our mock (1 and 2 workers), Prism 5 (npm-installed into bench/.prism on first run)
+# and a bare Starlette ceiling under the same wrk load. Prints the table; see README, Performance.
+bench: $(STAMP) wrk redis
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+test: $(STAMP) browser wrk
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
