@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: run test lint browser redis bench clean
+.PHONY: run test lint browser wrk redis bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,20 +17,29 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/mockserver --host 127.0.0.1 --port 8080 --seed 42
 
-# The control panel's browser tests drive Debian's Chromium (Playwright's own download cannot
-# run here); installed once, as root or through sudo.
-browser:
-	@command -v chromium >/dev/null || { \
+# Programs the tests and the bench run, from Debian's packages; installed once, as root or
+# through sudo: $(call apt_install,COMMAND,PACKAGE)
+define apt_install
+	@command -v $(1) >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(2); }
+endef
 
-# The shared-store tests (and `mockserver --store`) run Debian's Redis server; installed once.
-redis:
-	@command -v redis-server >/dev/null || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; }
+browser:  # the control panel's browser tests (Playwright's own download cannot run here)
+	$(call apt_install,chromium,chromium)
 
-test: $(STAMP) browser redis
+redis:  # the shared-store tests and `mockserver --store`
+	$(call apt_install,redis-server,redis-server)
+
+wrk:  # the benchmark's load generator
+	$(call apt_install,wrk,wrk)
+
+# Issue 7: our mock (1 and 2 workers), Prism 5 (npm-installed into bench/.prism on first run)
+# and a bare Starlette ceiling under the same wrk load. Prints the table; see README, Performance.
+bench: $(STAMP) wrk redis
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+test: $(STAMP) browser redis wrk
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -1,0 +1,394 @@
+"""`make bench`: our mock (1 worker, N workers), Prism 5 and a bare Starlette ceiling, under the
+same wrk load on the same machine, in one run.
+
+Run: .venv/bin/python bench/run.py [--quick] [--json PATH]
+
+Prints one table (req/s, p50, p99, ours/Prism, ours/ceiling), then cold start, RSS after
+warm-up, list latency with 100 vs 10,000 sessions, and whether each of our targets meets the
+issue's targets. `--quick` runs every part briefly to prove the bench works (figures only; it
+never judges a speed by its exit code). Without wrk or npm, quick mode says so and makes do
+(Python load generator, no Prism row); full mode fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import load as loads  # noqa: E402
+import targets as t  # noqa: E402
+
+EVENT = "mock-event"
+SESSION = 11001  # the open, unlimited session of the default world (cases.open_session)
+LIST_PATH = f"/events/{EVENT}/session?page=0&size=10&expand=speaker,stats"
+DETAIL_PATH = f"/events/{EVENT}/session/v2/{SESSION}"
+REGISTER_PATH = f"/events/{EVENT}/session/{SESSION}/register"
+SCENARIOS = {  # name -> (path, a POST/DELETE mix?)
+    "list": (LIST_PATH, False),
+    "detail": (DETAIL_PATH, False),
+    "register-mix": (REGISTER_PATH, True),
+}
+GETS = ("list", "detail")
+
+# The issue's targets, for our mock with one worker.
+TARGET_VS_PRISM = 2.0  # ≥ 2× Prism's req/s on every GET
+TARGET_VS_CEILING = 0.40  # ≥ 40 % of the bare ceiling's req/s on every GET
+TARGET_COLD_START_S = 2.0
+TARGET_RSS_MB = 150.0
+WORLD_SIZES = (100, 10_000)
+TARGET_WORLD_GROWTH = 1.25  # list p50 with 10,000 sessions ≤ 1.25× that with 100 (noise margin)
+
+FULL = {"load": loads.Load(threads=1, connections=32, seconds=10), "warmup_s": 2.0,
+        "cold_starts": 3}
+QUICK = {"load": loads.Load(threads=1, connections=8, seconds=1), "warmup_s": 0,
+         "cold_starts": 3}
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.quick = args.quick
+        mode = QUICK if args.quick else FULL
+        self.load: loads.Load = mode["load"]
+        self.warmup_s: float = mode["warmup_s"]
+        self.cold_starts: int = mode["cold_starts"]
+        self.logs = Path(tempfile.mkdtemp(prefix="mock-bench-"))
+        self.running: list[t.Server] = []
+        self.results: dict = {"mode": "quick" if args.quick else "full", "targets": {},
+                              "world_size": {}, "notes": []}
+        self.use_wrk = loads.wrk_path() is not None
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def note(self, text: str) -> None:
+        print(f"  note: {text}", flush=True)
+        self.results["notes"].append(text)
+
+    def start(self, server: t.Server, ready_path: str = LIST_PATH, timeout: float = 120) -> float:
+        server.start(self.logs)
+        self.running.append(server)
+        return server.wait_ready(ready_path, timeout=timeout)
+
+    def stop(self, server: t.Server) -> None:
+        server.stop()
+        if server in self.running:
+            self.running.remove(server)
+
+    def drive(self, server: t.Server, scenario: str, seconds: float | None = None) -> loads.LoadResult:
+        path, mix = SCENARIOS[scenario]
+        url = f"http://127.0.0.1:{server.port}{server.base}{path}"
+        if self.use_wrk:
+            return self.load.run(url, mix=mix, seconds=seconds)
+        return loads.python_load(url, self.load, mix=mix, seconds=seconds)
+
+    def check_answers(self, server: t.Server) -> str | None:
+        """None if every scenario's request answers 2xx, else what it answered."""
+        for scenario, (path, mix) in SCENARIOS.items():
+            for method in (("POST", "DELETE") if mix else ("GET",)):
+                status, body = t.request(server.port, method, server.base + path)
+                if not 200 <= status < 300:
+                    return (f"{scenario}: {method} {server.base}{path} answered {status}: "
+                            f"{body[:300].decode(errors='replace')}")
+        return None
+
+    def measure(self, name: str, server: t.Server) -> dict:
+        """Checks the answers, warms up, reads RSS, then runs every scenario."""
+        wrong = self.check_answers(server)
+        if wrong is not None:
+            raise RuntimeError(f"{name} does not answer 2xx, so it is not loaded: {wrong}")
+        if self.warmup_s:
+            for scenario in SCENARIOS:
+                self.drive(server, scenario, seconds=self.warmup_s)
+        figures: dict = {"status": "ok", "rss_mb": round(t.rss_mb(server.pid), 1),
+                         "scenarios": {}}
+        for scenario in SCENARIOS:
+            result = self.drive(server, scenario)
+            figures["scenarios"][scenario] = result.to_dict()
+            print(f"  {name:<10} {scenario:<13} {result.rps:>9.1f} req/s  p50 {fmt(result.p50_ms)} ms"
+                  f"  p99 {fmt(result.p99_ms)} ms", flush=True)
+            if result.non_2xx or result.socket_errors:
+                self.note(f"{name} {scenario}: {result.non_2xx} non-2xx answers, "
+                          f"{result.socket_errors} socket errors")
+        figures["rss_after_load_mb"] = round(t.rss_mb(server.pid), 1)
+        return figures
+
+    def skip(self, name: str, reason: str) -> None:
+        """A target that cannot run: fatal in full mode, a printed n/a in quick mode."""
+        if not self.quick:
+            raise SystemExit(f"bench: {name}: {reason}")
+        print(f"  {name}: skipped ({reason})", flush=True)
+        self.results["targets"][name] = {"status": "n/a", "reason": reason}
+
+    # -- the targets ------------------------------------------------------------------------
+    def ours_one_worker(self) -> None:
+        print("ours, 1 worker", flush=True)
+        colds = []
+        for run in range(self.cold_starts):
+            server = t.ours(t.free_port(), name="ours-1")
+            colds.append(round(self.start(server), 3))
+            if run < self.cold_starts - 1:
+                self.stop(server)
+        figures = self.measure("ours-1", server)
+        figures["cold_start_s"] = statistics.median(colds)
+        figures["cold_start_runs_s"] = colds
+        self.results["targets"]["ours-1"] = figures
+        # The ceiling answers with exactly these bytes.
+        _, list_body = t.get(server.port, server.base + LIST_PATH)
+        _, detail_body = t.get(server.port, server.base + DETAIL_PATH)
+        (self.logs / "list.json").write_bytes(list_body)
+        (self.logs / "detail.json").write_bytes(detail_body)
+        figures["body_bytes"] = {"list": len(list_body), "detail": len(detail_body)}
+        self.stop(server)
+
+    def ours_workers(self) -> None:
+        name = f"ours-{self.args.workers}"
+        print(f"ours, {self.args.workers} workers, shared Redis store", flush=True)
+        help_text = t.ours_help()
+        if "--workers" not in help_text or "--store" not in help_text:
+            reason = "mockserver has no --workers/--store on this branch yet"
+            print(f"  {name}: n/a ({reason})", flush=True)
+            self.results["targets"][name] = {"status": "n/a", "reason": reason}
+            return
+        redis_port = t.free_port()
+        redis = t.redis(redis_port)
+        if redis is None:
+            self.skip(name, "redis-server is not installed (make redis)")
+            return
+        redis.start(self.logs)
+        self.running.append(redis)
+        t.wait_tcp(redis_port)
+        server = t.ours(t.free_port(), workers=self.args.workers,
+                        store=f"redis://127.0.0.1:{redis_port}/0", name=name)
+        cold = self.start(server)
+        figures = self.measure(name, server)
+        figures["cold_start_s"] = round(cold, 3)
+        self.results["targets"][name] = figures
+        self.stop(server)
+        self.stop(redis)
+
+    def prism(self) -> None:
+        print("Prism 5", flush=True)
+        if shutil.which("node") is None:
+            self.skip("prism", "node is not installed")
+            return
+        if self.args.no_install and not t.PRISM_BIN.exists():
+            self.skip("prism", f"{t.PRISM_PACKAGE} is not installed and --no-install was given")
+            return
+        why = t.install_prism()
+        if why is not None:
+            self.skip("prism", why)
+            return
+        server = t.prism(t.free_port())
+        cold = self.start(server, ready_path=DETAIL_PATH)
+        figures = self.measure("prism", server)
+        figures["cold_start_s"] = round(cold, 3)
+        figures["version"] = subprocess.run([str(t.PRISM_BIN), "--version"], capture_output=True,
+                                            text=True).stdout.strip()
+        self.results["targets"]["prism"] = figures
+        self.stop(server)
+
+    def ceiling(self) -> None:
+        print("ceiling: bare Starlette, fixed bodies of our size", flush=True)
+        server = t.ceiling(t.free_port(), self.logs / "list.json", self.logs / "detail.json")
+        cold = self.start(server)
+        figures = self.measure("ceiling", server)
+        figures["cold_start_s"] = round(cold, 3)
+        self.results["targets"]["ceiling"] = figures
+        self.stop(server)
+
+    def world_sizes(self) -> None:
+        print("ours, 1 worker: list with 100 vs 10,000 sessions", flush=True)
+        for size in WORLD_SIZES:
+            server = t.ours(t.free_port(), sessions=size, name=f"ours-{size}-sessions")
+            cold = self.start(server)
+            if self.warmup_s:
+                self.drive(server, "list", seconds=self.warmup_s)
+            result = self.drive(server, "list")
+            self.results["world_size"][str(size)] = {
+                **result.to_dict(), "cold_start_s": round(cold, 3),
+                "rss_mb": round(t.rss_mb(server.pid), 1)}
+            print(f"  {size:>6} sessions {result.rps:>9.1f} req/s  p50 {fmt(result.p50_ms)} ms"
+                  f"  p99 {fmt(result.p99_ms)} ms  (started in {cold:.2f} s)", flush=True)
+            self.stop(server)
+
+    # -- the run ----------------------------------------------------------------------------
+    def run(self) -> dict:
+        started = time.perf_counter()
+        self.results["machine"] = machine()
+        if not self.use_wrk:
+            if not self.quick:
+                raise SystemExit("bench: wrk is not installed (make wrk)")
+            self.note("wrk is not installed: the load comes from bench/load.py's Python "
+                      "generator instead (quick mode only)")
+        self.results["load"] = {"tool": "wrk" if self.use_wrk else "python",
+                                "threads": self.load.threads,
+                                "connections": self.load.connections,
+                                "seconds": self.load.seconds, "warmup_s": self.warmup_s}
+        print(f"load: {self.results['load']}; logs in {self.logs}", flush=True)
+        try:
+            self.ours_one_worker()
+            self.ours_workers()
+            self.prism()
+            self.ceiling()
+            self.world_sizes()
+        finally:
+            for server in reversed(self.running):
+                server.stop()
+        add_ratios(self.results)
+        self.results["checks"] = checks(self.results)
+        self.results["elapsed_s"] = round(time.perf_counter() - started, 1)
+        return self.results
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal:"))
+    wrk = loads.wrk_path()
+    wrk_version = (subprocess.run([wrk, "--version"], capture_output=True, text=True).stdout
+                   .splitlines() or [""])[0] if wrk else None
+    node = shutil.which("node")
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem_kb / 1024 / 1024, 1),
+            "os": platform.platform(), "python": platform.python_version(),
+            "wrk": wrk_version,
+            "node": subprocess.run([node, "--version"], capture_output=True, text=True)
+            .stdout.strip() if node else None}
+
+
+def ours_names(results: dict) -> list[str]:
+    return [n for n in results["targets"] if n.startswith("ours-")]
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a and b else None
+
+
+def add_ratios(results: dict) -> None:
+    targets = results["targets"]
+    prism, ceiling = targets.get("prism", {}), targets.get("ceiling", {})
+    for name in ours_names(results):
+        for scenario, figures in targets[name].get("scenarios", {}).items():
+            other = prism.get("scenarios", {}).get(scenario, {})
+            top = ceiling.get("scenarios", {}).get(scenario, {})
+            figures["vs_prism"] = ratio(figures["rps"], other.get("rps"))
+            figures["vs_ceiling"] = ratio(figures["rps"], top.get("rps"))
+
+
+def checks(results: dict) -> dict:
+    """Per target of ours: each of the issue's targets, met (True), missed (False) or not
+    measured (None)."""
+    targets = results["targets"]
+    prism = targets.get("prism", {}).get("scenarios", {})
+    found: dict = {}
+    for name in ours_names(results):
+        figures = targets[name]
+        if figures.get("status") != "ok":
+            continue
+        rows = []
+        for scenario in GETS:
+            mine = figures["scenarios"][scenario]
+            theirs = prism.get(scenario, {})
+            rows.append({"what": f"{scenario}: req/s ≥ {TARGET_VS_PRISM:g}× Prism",
+                         "value": mine["vs_prism"], "limit": TARGET_VS_PRISM,
+                         "ok": None if mine["vs_prism"] is None
+                         else mine["vs_prism"] >= TARGET_VS_PRISM})
+            p99, their_p99 = mine["p99_ms"], theirs.get("p99_ms")
+            rows.append({"what": f"{scenario}: p99 ≤ Prism's", "value": p99, "limit": their_p99,
+                         "ok": None if p99 is None or their_p99 is None else p99 <= their_p99})
+            rows.append({"what": f"{scenario}: req/s ≥ {TARGET_VS_CEILING:.0%} of the ceiling",
+                         "value": mine["vs_ceiling"], "limit": TARGET_VS_CEILING,
+                         "ok": None if mine["vs_ceiling"] is None
+                         else mine["vs_ceiling"] >= TARGET_VS_CEILING})
+        if name == "ours-1":
+            cold, rss = figures["cold_start_s"], figures["rss_mb"]
+            rows.append({"what": f"cold start ≤ {TARGET_COLD_START_S:g} s", "value": cold,
+                         "limit": TARGET_COLD_START_S, "ok": cold <= TARGET_COLD_START_S})
+            rows.append({"what": f"RSS after warm-up ≤ {TARGET_RSS_MB:g} MB", "value": rss,
+                         "limit": TARGET_RSS_MB, "ok": rss <= TARGET_RSS_MB})
+            sizes = results["world_size"]
+            small, big = (sizes.get(str(n), {}).get("p50_ms") for n in WORLD_SIZES)
+            growth = ratio(big, small)
+            rows.append({"what": f"list p50, {WORLD_SIZES[1]:,} vs {WORLD_SIZES[0]} sessions "
+                                 f"≤ {TARGET_WORLD_GROWTH:g}×",
+                         "value": growth, "limit": TARGET_WORLD_GROWTH,
+                         "ok": None if growth is None else growth <= TARGET_WORLD_GROWTH})
+        found[name] = rows
+    return found
+
+
+def report(results: dict) -> str:
+    lines = []
+    header = (f"{'target':<10} {'scenario':<13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'ours/Prism':>10} {'ours/ceiling':>12}")
+    lines += [header, "-" * len(header)]
+    for name, figures in results["targets"].items():
+        if figures.get("status") != "ok":
+            lines.append(f"{name:<10} {'all':<13} n/a ({figures.get('reason')})")
+            continue
+        for scenario, f in figures["scenarios"].items():
+            lines.append(f"{name:<10} {scenario:<13} {f['rps']:>9.1f} {fmt(f['p50_ms']):>8} "
+                         f"{fmt(f['p99_ms']):>8} {fmt(f.get('vs_prism')):>10} "
+                         f"{fmt(f.get('vs_ceiling')):>12}")
+    lines.append("")
+    for name, figures in results["targets"].items():
+        if figures.get("status") == "ok":
+            runs = figures.get("cold_start_runs_s")
+            median = f" (median of {len(runs)})" if runs else ""
+            lines.append(f"{name:<10} cold start {fmt(figures.get('cold_start_s'))} s{median}"
+                         f", RSS after warm-up {figures['rss_mb']:.1f} MB"
+                         f" ({figures['rss_after_load_mb']:.1f} MB after the load)")
+    for size, f in results["world_size"].items():
+        lines.append(f"ours-1, {int(size):>6,} sessions: list {f['rps']:.1f} req/s, "
+                     f"p50 {fmt(f['p50_ms'])} ms, p99 {fmt(f['p99_ms'])} ms")
+    lines.append("")
+    for name, rows in results["checks"].items():
+        missed = [r["what"] for r in rows if r["ok"] is False]
+        unknown = [r["what"] for r in rows if r["ok"] is None]
+        verdict = "meets the targets" if not missed and not unknown else (
+            f"misses {len(missed)} of {len(rows)}: " + "; ".join(missed) if missed
+            else "not all measured")
+        if unknown:
+            verdict += f" (not measured: {'; '.join(unknown)})"
+        lines.append(f"{name}: {verdict}")
+    for name in results["targets"]:
+        if name in ("prism", "ceiling"):
+            lines.append(f"{name}: reference")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="short runs: proves the bench works")
+    p.add_argument("--json", type=Path, metavar="PATH", help="write every figure here")
+    p.add_argument("--workers", type=int, default=2, help="workers of the multi-worker row")
+    p.add_argument("--no-install", action="store_true",
+                   help="never run npm: without bench/.prism, the Prism row is skipped")
+    args = p.parse_args(argv)
+    results = Bench(args).run()
+    results["command"] = " ".join([Path(sys.executable).name, "bench/run.py",
+                                   *(argv if argv is not None else sys.argv[1:])])
+    print()
+    print(report(results))
+    print(f"\n({results['elapsed_s']} s in all)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
