@@ -3,6 +3,7 @@ spec and Swagger UI at the root, with CORS and the request journal around them."
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ from mockserver.config import MockConfig
 from mockserver.control.routes import control_routes
 from mockserver.control.socket import socket_route
 from mockserver.http import JSON, dumps
-from mockserver.spec import BASE_PATH, SPEC_PATH, allowed_methods
+from mockserver.spec import BASE_PATH, SPEC_PATH, allowed_methods, load_spec
 from mockserver.state import MockState
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -85,7 +86,8 @@ def build_api(state: MockState) -> AsyncApp:
     operations = Operations(state)
     app = AsyncApp(__name__, middlewares=MIDDLEWARES)
     app.add_api(
-        SPEC_PATH, base_path=BASE_PATH, resolver=Resolver(operations.endpoint),
+        copy.deepcopy(load_spec()),  # a copy: Connexion writes defaults into it
+        base_path=BASE_PATH, resolver=Resolver(operations.endpoint),
         uri_parser_class=EmptyArrayURIParser,
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
     )

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from fixtures.recorded_world import build_recorded_world
 from fixtures.world_builder import build_world
 from mockserver import errors
 from mockserver.config import MockConfig
@@ -65,6 +64,8 @@ class MockState:
         if attendees is not None:
             self.config.attendees = attendees
         if self.config.world_dir is not None:
+            from fixtures.recorded_world import build_recorded_world  # spares every other start
+
             world = build_recorded_world(self.config.world_dir)
         else:
             world = build_world(self.config.seed, self.config.sessions,
