@@ -32,6 +32,7 @@ from mockserver.config import MockConfig
 from mockserver.control.routes import control_routes
 from mockserver.control.socket import socket_route
 from mockserver.http import JSON, dumps
+from mockserver.response_cache import ResponseCache
 from mockserver.spec import BASE_PATH, SPEC_PATH, allowed_methods, load_spec
 from mockserver.state import MockState
 
@@ -191,7 +192,8 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     routes = [Route("/openapi.yaml", spec_file), Route("/ui", swagger_ui),
               Route("/", swagger_ui), *control_routes(state), socket_route(state),
               Mount("/__mock/ui", StaticFiles(directory=PANEL_DIR, html=True))]
-    app: ASGIApp = Router(routes=routes, default=Journaled(build_api(state), state))
+    api = ResponseCache(build_api(state), state)
+    app: ASGIApp = Router(routes=routes, default=Journaled(api, state))
     app = RequestLimits(app)
     if state.config.cors_origins:
         app = CORSMiddleware(app, allow_origin_regex=state.config.cors_origins,

@@ -45,6 +45,7 @@ class MockState:
         self._notices: list[tuple[int, dict]] = []  # sent once that change is committed
         self.failed_midway = False  # the last recorded change raised after changing something
         self.shared = None
+        self.generation = 0  # counts worlds installed: lets caches tell a reset apart
         self.reset()
         if self.config.store:
             from mockserver.store.shared import SharedWorld  # needs redis only when asked for
@@ -84,6 +85,7 @@ class MockState:
             at = world.anchor - timedelta(days=1) + timedelta(minutes=minutes)
             store.add(Registration(session_id, event_id, user_id, ticket_id, at))
         store.recorder = self._record
+        self.generation += 1
         self.service = MockService(world, store, self.clock, self._announce)
 
     def world_params(self) -> dict:

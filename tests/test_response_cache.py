@@ -1,0 +1,87 @@
+"""Repeated GETs are answered from memory, and never once anything they depend on changed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from fixtures.cases import TOKENS
+
+LIST = "/rest/events/mock-event/session?size=50&expand=speaker,track"
+REGISTERED = "/rest/events/mock-event/user-session/registered"
+
+
+@pytest.fixture
+def computed(client, monkeypatch) -> list[str]:
+    """Eventurls of the list requests that reached the service (cache misses)."""
+    service_class = type(client.app.state.service)
+    seen: list[str] = []
+    original = service_class.list_sessions
+
+    def counting(self, eventurl, user, query):
+        seen.append(eventurl)
+        return original(self, eventurl, user, query)
+
+    monkeypatch.setattr(service_class, "list_sessions", counting)
+    return seen
+
+
+def get(client, path: str, token: str = TOKENS["attendee"], **headers: str):
+    return client.get(path, headers={"Authorization": token, **headers})
+
+
+def test_a_repeated_get_is_answered_from_memory_and_journaled(client, computed) -> None:
+    first, second = get(client, LIST), get(client, LIST)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content and second.headers["content-type"] == "application/json"
+    assert len(computed) == 1
+    operations = [e["operation"] for e in client.get("/__mock/journal").json()["entries"]]
+    assert operations[-2:] == ["listSessions", "listSessions"]
+
+
+def test_each_caller_gets_their_own_answer(client, computed) -> None:
+    get(client, LIST)
+    host_view = get(client, LIST, TOKENS["host"])
+    assert len(computed) == 2 and host_view.json()["recordsTotal"] > get(client, LIST).json()["recordsTotal"]
+    assert get(client, LIST, f"Bearer {TOKENS['attendee']}").content == get(client, LIST).content
+
+
+def test_a_write_makes_every_kept_answer_stale(client, cases) -> None:
+    assert get(client, REGISTERED).json()["recordsTotal"] == 0
+    client.post(f"/rest/events/mock-event/session/{cases['open_session']}/register",
+                headers={"Authorization": TOKENS["attendee"]})
+    assert get(client, REGISTERED).json()["recordsTotal"] == 1
+
+
+def test_the_clock_moving_to_another_minute_makes_answers_stale(client, cases) -> None:
+    ended = "/rest/events/mock-event/session?past=true&size=100"
+    before = {s["sessionId"] for s in get(client, ended).json()["data"]}
+    client.app.state.clock.advance(timedelta(hours=4))  # the live named sessions end
+    after = {s["sessionId"] for s in get(client, ended).json()["data"]}
+    assert cases["open_session"] not in before and cases["open_session"] in after
+
+
+def test_a_reset_makes_answers_stale(client) -> None:
+    titles = get(client, LIST).json()["data"][0]["title"]
+    client.post("/__mock/reset", json={"seed": 7})
+    assert get(client, LIST).json()["data"][0]["title"] != titles
+
+
+@pytest.mark.parametrize("steering", [
+    {"Prefer": "code=404"}, {"X-Mock-Scenario": "event-not-found"}, {"X-Mock-Fault": "500"},
+])
+def test_steered_requests_are_never_answered_from_memory(client, computed, steering) -> None:
+    get(client, LIST)
+    steered = get(client, LIST, **steering)
+    assert steered.status_code in (404, 500) and len(computed) <= 2
+    assert get(client, LIST).status_code == 200
+
+
+def test_standing_scenarios_and_faults_bypass_the_cache(client) -> None:
+    assert get(client, LIST).status_code == 200
+    client.put("/__mock/scenario", json={"scenario": "event-not-found"})
+    assert get(client, LIST).status_code == 404
+    client.put("/__mock/scenario", json={"scenario": None})
+    client.put("/__mock/faults", json={"faults": {"listSessions": "500"}})
+    assert get(client, LIST).status_code == 500
