@@ -101,15 +101,30 @@ def _register_hooks() -> None:
     @schemathesis.hook
     def map_case(context: Any, case: Any) -> Any:
         guard = _GUARDS.get(id(case.operation.schema.raw_schema))
-        eventurl = guard.run.cases.eventurl if guard is not None else None
-        meta = case.meta
-        # Aim schema-valid requests at the event that exists, so they reach the session rules
-        # instead of all ending in "event not found". Negative cases keep their generated value:
-        # replacing it would make a deliberately invalid request valid behind the check's back.
-        if eventurl and meta is not None and meta.generation.mode.value == "positive" \
-                and "eventurl" in (case.path_parameters or {}):
-            case.path_parameters["eventurl"] = eventurl
+        aim_at_event(case, guard.run.cases.eventurl if guard is not None else None)
         return case
+
+
+def is_positive(case: Any) -> bool:
+    meta = case.meta
+    return meta is not None and meta.generation.mode.value == "positive"
+
+
+def aim_at_event(case: Any, eventurl: str | None) -> None:
+    """Aim a schema-valid request at the event that exists, so it reaches the session rules
+    instead of ending in "event not found". Negative cases keep their generated value:
+    replacing it would make a deliberately invalid request valid behind the check's back."""
+    if eventurl and is_positive(case) and "eventurl" in (case.path_parameters or {}):
+        case.path_parameters["eventurl"] = eventurl
+
+
+def auth_headers(run: Run, operation_ids: list[str]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The attendee's credential for every operation, and the host's for the host operations."""
+    cases, ops = run.cases, contract.operations(run.options.spec)
+    headers = {"Authorization": cases.token("attendee")} if cases.token("attendee") else {}
+    host = cases.token("host")
+    host_ops = [op for op in operation_ids if ops[op].path.startswith("/host/")]
+    return headers, {op: {"Authorization": host} for op in host_ops} if host else {}
 
 
 def _path(url: str) -> str:
@@ -144,17 +159,15 @@ def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
                max_examples: int | None = None, source: str = "property") -> EngineRun:
     """Run Schemathesis phases over the chosen operations (default: all the run may touch)."""
     _register_hooks()
-    options, cases = run.options, run.cases
+    options = run.options
     ops = contract.operations(options.spec)
     wanted = operation_ids or list(ops)
     if not options.allow_writes:
         wanted = [op for op in wanted if ops[op].safe]
-    headers = {"Authorization": cases.token("attendee")} if cases.token("attendee") else {}
-    host = cases.token("host")
-    host_ops = [op for op in wanted if ops[op].path.startswith("/host/")]
+    headers, operation_headers = auth_headers(run, wanted)
     config = schemathesis_config(
         seed=options.seed, max_examples=max_examples or options.max_examples, headers=headers,
-        operation_headers={op: {"Authorization": host} for op in host_ops} if host else {},
+        operation_headers=operation_headers,
         rate_limit=options.rate_limit, read_only=not options.allow_writes,
         disabled_checks=disabled_checks, operation_ids=list(ops))
     schema = load_schema(run, config).include(operation_id=wanted)
