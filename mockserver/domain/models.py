@@ -181,6 +181,9 @@ class World:
     users_by_token: dict[str, User] = field(default_factory=dict)
     tickets_by_user: dict[tuple[int, int], list[EventTicket]] = field(default_factory=dict)
     sessions_by_event: dict[int, list[Session]] = field(default_factory=dict)
+    # Views derived from these immutable facts, built on first use (mockserver.domain.views,
+    # MockService's listing): a new world starts with none.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def index(self) -> World:
         """Build the lookup tables from the primary dictionaries."""

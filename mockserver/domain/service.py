@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from mockserver.domain import chime, networking, rules, views
 from mockserver.domain.clock import MockClock, format_time
@@ -21,6 +22,16 @@ from mockserver.domain.models import (
 )
 from mockserver.errors import ApiError
 from mockserver.store.memory import MemoryStore, Registration
+
+MAX_CACHED_QUERIES = 1024  # filter combinations whose matching sessions are kept
+
+
+def _bounds(sessions: list[Session]) -> tuple[datetime | None, datetime | None]:
+    """(earliest moment one of them is ENDED, latest start): rules.phase is ENDED once now is
+    past both start and end, UPCOMING before the start."""
+    if not sessions:
+        return None, None
+    return min(max(s.start, s.end) for s in sessions), max(s.start for s in sessions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +91,7 @@ class MockService:
     # -- listing ----------------------------------------------------------------------------
     def list_sessions(self, eventurl: str, user: User, query: ListQuery) -> dict:
         event = self.event(eventurl)
-        is_host = self.world.is_host(event, user)
-        candidates = [s for s in self.world.sessions_by_event.get(event.id, [])
-                      if is_host or rules.visible_to_attendees(s)]
+        candidates = self._visible(event, self.world.is_host(event, user))
         return self._page(event, user, candidates, query, with_flags=True)
 
     def registered_sessions(self, eventurl: str, user: User, query: ListQuery) -> dict:
@@ -91,26 +100,68 @@ class MockService:
         candidates = [s for s in self.world.sessions_by_event.get(event.id, []) if s.id in mine]
         return self._page(event, user, candidates, query, with_flags=False)
 
+    def _visible(self, event: Event, is_host: bool) -> list[Session]:
+        """The event's sessions a host or an attendee may list, worked out once per world (the
+        facts never change) so that listing a page does not walk the whole world."""
+        source = self.world.sessions_by_event.get(event.id, [])
+        visible = self.world.cache.setdefault("visible", {})
+        cached = visible.get((event.id, is_host))
+        if cached is None or cached[0] is not source:
+            cached = (source, [s for s in source if is_host or rules.visible_to_attendees(s)])
+            visible[(event.id, is_host)] = cached
+        return cached[1]
+
     def _page(self, event: Event, user: User, candidates: list[Session], query: ListQuery,
               *, with_flags: bool) -> dict:
         now = self.clock.now()
-        matching = [s for s in candidates if self._matches(s, user, query, now)]
+        matching, min_end, max_start = self._matching(candidates, user, query, now,
+                                                      cacheable=with_flags)
         start = query.page * query.size
         shown = matching[start:start + query.size]
         items = (views.session_view(self.world, self.store, s, self.viewer(event, user, s),
                                     query.expand) for s in shown)
         if not with_flags:
             return views.page_view(items, len(candidates), len(matching))
-        phases = {rules.phase(s, now) for s in matching}
+        # Some session ended (rules.phase is ENDED: now ≥ start and ≥ end) / is upcoming.
+        past = min_end is not None and now >= min_end
+        upcoming = max_start is not None and now < max_start
         return views.page_view(items, len(candidates), len(matching),
-                               past=rules.ENDED in phases, upcoming=rules.UPCOMING in phases)
+                               past=past, upcoming=upcoming)
+
+    def _matching(self, candidates: list[Session], user: User, query: ListQuery, now: datetime,
+                  *, cacheable: bool) -> tuple[list[Session], datetime | None, datetime | None]:
+        """The candidates the query's filters keep, with the earliest moment one of them has
+        ended and the latest start. Filters on the facts alone (format, status, tracks, tags,
+        date, search) give the same answer until the world changes, so that part is kept; the
+        clock's (`past`) and the store's (`currentUserRegisteredEventTicketId`) are applied per
+        call. Only `cacheable` candidates (a list that depends on the world alone) are kept."""
+        if not cacheable:
+            kept = [s for s in candidates if self._matches(s, user, query, now)]
+            return (kept, *_bounds(kept))
+        static = (id(candidates), query.session_format, query.status, query.track_ids,
+                  query.tag_ids, query.filter_date, query.search)
+        matching = self.world.cache.setdefault("matching", {})
+        cached = matching.get(static)
+        if cached is None or cached[0] is not candidates:
+            if len(matching) >= MAX_CACHED_QUERIES:
+                matching.clear()  # any search string is a key: keep the cache bounded
+            kept = [s for s in candidates if self._matches_facts(s, query)]
+            cached = (candidates, kept, *_bounds(kept))
+            matching[static] = cached
+        _, kept, min_end, max_start = cached
+        if query.past is None and query.ticket_id is None:
+            return kept, min_end, max_start
+        kept = [s for s in kept if self._matches_state(s, user, query, now)]
+        return (kept, *_bounds(kept))
 
     def _matches(self, session: Session, user: User, q: ListQuery, now) -> bool:
+        return self._matches_facts(session, q) and self._matches_state(session, user, q, now)
+
+    @staticmethod
+    def _matches_facts(session: Session, q: ListQuery) -> bool:
         if q.session_format and session.format != q.session_format:
             return False
         if q.status and session.status != q.status:
-            return False
-        if q.past is not None and (rules.phase(session, now) == rules.ENDED) != q.past:
             return False
         if q.track_ids and not q.track_ids.intersection(session.track_ids):
             return False
@@ -123,6 +174,11 @@ class MockService:
             text = f"{session.title} {session.description or ''}".lower()
             if needle not in text:
                 return False
+        return True
+
+    def _matches_state(self, session: Session, user: User, q: ListQuery, now) -> bool:
+        if q.past is not None and (rules.phase(session, now) == rules.ENDED) != q.past:
+            return False
         if q.ticket_id is not None:
             registration = self.store.registration(session.id, user.id)
             if registration is None or registration.ticket_id != q.ticket_id:

@@ -88,26 +88,50 @@ def duration_minutes(session: Session) -> int:
 
 def session_view(world: World, store: MemoryStore, session: Session, viewer: Viewer,
                  expand: frozenset[str]) -> dict:
-    """One session as attendees and hosts see it (the regular-session sample's attributes)."""
-    registrations = store.session_registrations(session.id)
+    """One session as attendees and hosts see it (the regular-session sample's attributes).
+
+    The parts that only depend on the world's immutable facts are built once per session
+    (`_static_session_view`); only what depends on the caller, `expand` and the store is filled
+    in per call. Nested values are shared between calls, so callers must not mutate them."""
+    body = _static_session_view(world, session).copy()  # keeps the documents' key order
     registration = viewer.registration
     stream = session.stream
+    if "stats" in expand:
+        body["sessionStats"] = session_stats(session, store.session_registrations(session.id))
+    if viewer.is_host and "registerdHolderUsers" in expand:
+        body["registerdHolderUsers"] = [holder_view(world, r)
+                                        for r in store.session_registrations(session.id)]
+    if registration is not None:
+        body["currentUserRegisteredEventTicketId"] = [registration.ticket_id]
+    if "duration" in expand:
+        body["duration"] = duration_minutes(session)
     # Stream secrets are for people who may watch: registered attendees and hosts.
-    may_watch = viewer.is_host or registration is not None
-    show_holders = viewer.is_host and "registerdHolderUsers" in expand
-    return {
+    if stream is not None and (viewer.is_host or registration is not None):
+        body["streamUrl"], body["streamKey"] = stream.url, stream.key
+        body["rtmpUrl"], body["playBackRestrictionToken"] = stream.rtmp_url, stream.playback_token
+    return body
+
+
+def _static_session_view(world: World, session: Session) -> dict:
+    """`session_view` for a caller who may not watch, without `expand`: the same for everyone,
+    so built once per session object and kept in `world.cache`."""
+    built = world.cache.setdefault("session_view", {})
+    cached = built.get(session.id)
+    if cached is not None and cached[0] is session:
+        return cached[1]
+    stream = session.stream
+    body = {
         "sessionId": session.id, "title": session.title,
         "startTime": format_time(session.start), "endTime": format_time(session.end),
         "location": session.location, "description": session.description,
         "capacity": session.capacity, "status": session.status, "format": str(session.format),
         "speakerList": speaker_list(world, session),
         "sponsorList": [sponsor_view(world, i) for i in session.sponsor_ids],
-        "sessionStats": session_stats(session, registrations) if "stats" in expand else None,
-        "registerdHolderUsers": [holder_view(world, r) for r in registrations]
-        if show_holders else None,
-        "currentUserRegisteredEventTicketId": [registration.ticket_id] if registration else None,
+        "sessionStats": None,
+        "registerdHolderUsers": None,
+        "currentUserRegisteredEventTicketId": None,
         "purchaserUserRegisteredEventTicketId": None,
-        "duration": duration_minutes(session) if "duration" in expand else None,
+        "duration": None,
         "enableChat": session.enable_chat, "enablePoll": session.enable_poll,
         "enableQuesAndAns": session.enable_qna,
         "hideSessionFromAttendees": session.hide_from_attendees,
@@ -117,9 +141,9 @@ def session_view(world: World, store: MemoryStore, session: Session, viewer: Vie
         "ticketTypesThatCanBeRegistered": list(session.ticket_type_ids),
         "streamProvider": stream.provider if stream else None,
         "subStreamProvider": stream.sub_provider if stream else None,
-        "streamUrl": stream.url if stream and may_watch else None,
-        "streamKey": stream.key if stream and may_watch else None,
-        "rtmpUrl": stream.rtmp_url if stream and may_watch else None,
+        "streamUrl": None,
+        "streamKey": None,
+        "rtmpUrl": None,
         "accelEventsStudio": bool(stream and stream.accel_events_studio),
         "directVideoAutoStart": False, "assetList": None, "displayDonation": False,
         "closedCaptionUrl": None, "closedCaptionHeight": 150, "meetingPassword": None,
@@ -129,7 +153,7 @@ def session_view(world: World, store: MemoryStore, session: Session, viewer: Vie
         "recordSession": session.record_session, "position": session.position,
         "allowedMinutesToJoinLate": session.allowed_minutes_to_join_late,
         "enableAttendeeList": True,
-        "playBackRestrictionToken": stream.playback_token if stream and may_watch else None,
+        "playBackRestrictionToken": None,
         "thumbnailRestrictionToken": stream.thumbnail_token if stream else None,
         "postSessionCallToActionJson": {
             "enablePostSessionCallToAction": False, "destinationType": None,
@@ -137,6 +161,8 @@ def session_view(world: World, store: MemoryStore, session: Session, viewer: Vie
         },
         "chimeConfig": None, "qnAPrivate": True, "exihiborList": [],
     }
+    built[session.id] = (session, body)
+    return body
 
 
 def track_view(world: World, track_id: int) -> dict:
