@@ -79,7 +79,8 @@ class ResponseCache:
         if answer is not None:
             self._answers.move_to_end(key)
             scope.setdefault("mock", {})["operation"] = answer.operation
-            await send(answer.start)
+            # A fresh header list: outer middleware (CORS adds `Vary`) edits what it is sent.
+            await send({**answer.start, "headers": list(answer.start["headers"])})
             await send({"type": "http.response.body", "body": answer.body})
             return
         await self._answer_and_keep(scope, receive, send, key, stamp)
@@ -91,7 +92,7 @@ class ResponseCache:
 
         async def keep(message: Message) -> None:
             if message["type"] == "http.response.start":
-                start.update(message)
+                start.update(message, headers=list(message.get("headers", [])))
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
             await send(message)

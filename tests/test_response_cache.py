@@ -85,3 +85,10 @@ def test_standing_scenarios_and_faults_bypass_the_cache(client) -> None:
     client.put("/__mock/scenario", json={"scenario": None})
     client.put("/__mock/faults", json={"faults": {"listSessions": "500"}})
     assert get(client, LIST).status_code == 500
+
+
+def test_an_answer_from_memory_has_the_same_headers_every_time(client) -> None:
+    # Outer middleware (CORS adds `Vary: Origin`) must not edit the kept answer's headers.
+    answers = [get(client, LIST, Origin="http://localhost:5173") for _ in range(4)]
+    assert len({tuple(a.headers.multi_items()) for a in answers}) == 1
+    assert answers[-1].headers["vary"] == answers[0].headers["vary"]
