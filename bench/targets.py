@@ -141,7 +141,7 @@ class Server:
 
 
 def ours(port: int, *, sessions: int | None = None, workers: int | None = None,
-         store: str | None = None, name: str = "ours") -> Server:
+         store: str | None = None, cached: bool = True, name: str = "ours") -> Server:
     cmd = [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning"]
     if sessions is not None:
@@ -150,6 +150,8 @@ def ours(port: int, *, sessions: int | None = None, workers: int | None = None,
         cmd += ["--workers", str(workers)]
     if store is not None:
         cmd += ["--store", store]
+    if not cached:
+        cmd += ["--no-response-cache"]
     return Server(name, cmd, port)
 
 

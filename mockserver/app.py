@@ -192,7 +192,9 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     routes = [Route("/openapi.yaml", spec_file), Route("/ui", swagger_ui),
               Route("/", swagger_ui), *control_routes(state), socket_route(state),
               Mount("/__mock/ui", StaticFiles(directory=PANEL_DIR, html=True))]
-    api = ResponseCache(build_api(state), state)
+    api = build_api(state)
+    if state.config.response_cache:
+        api = ResponseCache(api, state)
     app: ASGIApp = Router(routes=routes, default=Journaled(api, state))
     app = RequestLimits(app)
     if state.config.cors_origins:

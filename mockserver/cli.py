@@ -56,6 +56,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--admin-token", default=os.environ.get(ADMIN_TOKEN_VARIABLE),
                    help=f"token the control API (/__mock) asks for in X-Mock-Admin-Token "
                    f"(default ${ADMIN_TOKEN_VARIABLE}); required beyond loopback")
+    p.add_argument("--no-response-cache", dest="response_cache", action="store_false",
+                   help="compute every answer, even a GET repeated while nothing changed "
+                   "(for measuring; the answers are the same)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -80,7 +83,7 @@ def config_from(args: argparse.Namespace) -> MockConfig:
                       latency_ms=args.latency, faults=faults, cors_origins=args.cors_origins,
                       simulate_networking_s=args.simulate_networking, world_dir=args.world,
                       attendees=args.attendees, store=args.store, admin_token=args.admin_token,
-                      loopback_only=is_loopback(args.host))
+                      loopback_only=is_loopback(args.host), response_cache=args.response_cache)
 
 
 def is_loopback(host: str) -> bool:

@@ -30,3 +30,5 @@ class MockConfig:
     # refuses everyone when the mock listens beyond loopback without one.
     admin_token: str | None = None
     loopback_only: bool = True  # bound to 127.0.0.1 / ::1 / localhost only
+    # Answer a repeated GET from memory while nothing it depends on changed (response_cache).
+    response_cache: bool = True

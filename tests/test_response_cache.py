@@ -92,3 +92,18 @@ def test_an_answer_from_memory_has_the_same_headers_every_time(client) -> None:
     answers = [get(client, LIST, Origin="http://localhost:5173") for _ in range(4)]
     assert len({tuple(a.headers.multi_items()) for a in answers}) == 1
     assert answers[-1].headers["vary"] == answers[0].headers["vary"]
+
+
+def test_without_the_response_cache_every_get_is_computed(monkeypatch) -> None:
+    from mockserver.cli import config_from, parse_args
+    from tests.conftest import make_client
+
+    assert config_from(parse_args(["--no-response-cache"])).response_cache is False
+    uncached = make_client(response_cache=False)
+    service_class = type(uncached.app.state.service)
+    calls: list[str] = []
+    original = service_class.list_sessions
+    monkeypatch.setattr(service_class, "list_sessions",
+                        lambda self, *args: calls.append("list") or original(self, *args))
+    answers = [get(uncached, LIST) for _ in range(3)]
+    assert len(calls) == 3 and len({a.content for a in answers}) == 1
