@@ -102,11 +102,32 @@ def test_latency_per_request_and_configured(client) -> None:
     ("PUT", "/__mock/faults", b'{"faults": {"listSessions": "explode"}}'),
     ("POST", "/__mock/reset", b'{"sessions": -3}'),
     ("POST", "/__mock/reset", b"\xff\xfe"),
+    ("POST", "/__mock/reset", b'{"seed": 1e999}'),
+    ("POST", "/__mock/reset", b'{"seed": NaN}'),
+    ("POST", "/__mock/reset", b'{"sessions": 2.5}'),
+    ("POST", "/__mock/reset", b'{"attendees": true}'),
+    ("POST", "/__mock/reset", b"[" * 100_000),
+    ("PUT", "/__mock/clock", b'{"advanceMinutes": 1e308}'),
+    ("PUT", "/__mock/state", b'{"seed": 1, "sessions": 1000000000, "anchor": "2026-03-10T12:00"}'),
 ])
 def test_bad_control_input_is_a_documented_400(client, method, path, body) -> None:
-    response = client.request(method, path, content=body)
+    response = client.request(method, path, content=body,
+                              headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json()["errorCode"] == "400" and response.json()["developerMessage"]
+    assert client.get("/__mock/world?limit=1").status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ["application/xml", "text/plain",
+                                          "application/x-www-form-urlencoded"])
+def test_control_bodies_in_another_media_type_get_415(client, content_type) -> None:
+    response = client.put("/__mock/clock", content=b'{"frozen": false}',
+                          headers={"Content-Type": content_type})
+    assert response.status_code == 415 and response.json()["errorCode"] == "415"
+    assert client.get("/__mock/clock").json()["frozen"] is True  # nothing changed
+    sent_as_json = client.put("/__mock/clock", content=b'{"frozen": true}',
+                              headers={"Content-Type": "application/json; charset=utf-8"})
+    assert sent_as_json.status_code == 200
 
 
 def test_cors_for_local_origins(client) -> None:

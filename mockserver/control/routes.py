@@ -28,23 +28,73 @@ ADMIN_HEADER = "X-Mock-Admin-Token"
 MAX_CONTROL_BODY = 16 * 1024 * 1024  # snapshots of big worlds are large
 
 
+MAX_WORLD_SIZE = 100_000  # sessions or attendees a reset or snapshot may ask for
+
+
 class ControlError(ValueError):
-    pass
+    """A bad control request: answered with the documented 400 body (or `case`'s)."""
+
+    def __init__(self, message: str, case: errors.ErrorCase = errors.BAD_REQUEST) -> None:
+        super().__init__(message)
+        self.case = case
+
+
+def is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 async def read_json(request: Request) -> dict:
     raw = await request.body()
     if len(raw) > MAX_CONTROL_BODY:
-        raise ControlError("body too large")
+        raise ControlError("body too large", errors.transport("payload-too-large"))
     if not raw.strip():
         return {}
+    content_type = request.headers.get("content-type")
+    if content_type is not None and not is_json(content_type):
+        raise ControlError(f"send the body as application/json, not {content_type[:80]}",
+                           errors.transport("unsupported-media-type"))
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        body = json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
         raise ControlError(f"body is not UTF-8 JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ControlError("body is nested too deeply") from exc
     if not isinstance(body, dict):
         raise ControlError("body must be a JSON object")
     return body
+
+
+def world_size(body: dict, key: str, default: int | None, lowest: int) -> int | None:
+    """`body[key]` as a whole number from `lowest` to MAX_WORLD_SIZE (default if absent)."""
+    if key not in body:
+        return default
+    value = body[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ControlError(f"{key} must be a whole number, not {value!r:.40}")
+    if not lowest <= value <= MAX_WORLD_SIZE:
+        raise ControlError(f"{key} must be between {lowest} and {MAX_WORLD_SIZE}")
+    return int(value)
+
+
+def whole_number(body: dict, key: str) -> int | None:
+    if key not in body:
+        return None
+    value = body[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ControlError(f"{key} must be a whole number, not {value!r:.40}")
+    return int(value)
 
 
 def role_of(state: MockState, user_id: int) -> str:
@@ -117,11 +167,15 @@ def snapshot(state: MockState) -> dict:
 
 def restore(state: MockState, body: dict) -> None:
     try:
+        seed = whole_number(body, "seed")
+        sessions = world_size(body, "sessions", None, 1)
+        attendees = world_size(body, "attendees", state.config.attendees, 0)
+        if seed is None or sessions is None:
+            raise KeyError("seed" if seed is None else "sessions")
         state.clock.restore(body["clock"])
-        state.reset(int(body["seed"]), int(body["sessions"]), parse_instant(body["anchor"]),
-                    int(body.get("attendees", state.config.attendees)))
+        state.reset(seed, sessions, parse_instant(body["anchor"]), attendees)
         state.store.restore(body["store"])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ControlError(f"not a snapshot: {exc!r}") from exc
 
 
@@ -147,7 +201,7 @@ def set_faults(state: MockState, body: dict) -> None:
                 if name is not None and name not in faults.FAULTS:
                     raise ValueError(f"unknown fault {name!r} for {operation}")
             state.faults = {op: name for op, name in wanted.items() if name}
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ControlError(str(exc)) from exc
 
 
@@ -168,7 +222,7 @@ def control_routes(state: MockState) -> list[Route]:
                 await state.sync()
                 return await handler(request)
             except ControlError as exc:
-                return error_response(errors.BAD_REQUEST, str(exc))
+                return error_response(exc.case, str(exc))
         return endpoint
 
     async def index(_: Request) -> Response:
@@ -190,16 +244,9 @@ def control_routes(state: MockState) -> list[Route]:
 
     async def reset(request: Request) -> Response:
         body = await read_json(request)
-        try:
-            seed = int(body["seed"]) if "seed" in body else None
-            size = int(body["sessions"]) if "sessions" in body else None
-            attendees = int(body["attendees"]) if "attendees" in body else None
-        except (TypeError, ValueError) as exc:
-            raise ControlError(f"seed, sessions and attendees are whole numbers: {exc}") from exc
-        if size is not None and not 0 < size <= 100_000:
-            raise ControlError("sessions must be between 1 and 100000")
-        if attendees is not None and not 0 <= attendees <= 100_000:
-            raise ControlError("attendees must be between 0 and 100000")
+        seed = whole_number(body, "seed")
+        size = world_size(body, "sessions", None, 1)
+        attendees = world_size(body, "attendees", None, 0)
         await state.transact(lambda: state.reset(seed, size, attendees=attendees))
         return json_response({"seed": state.config.seed, "sessions": state.config.sessions,
                               "attendees": state.config.attendees})
