@@ -35,6 +35,15 @@ def test_bad_query_values_get_400(client, params) -> None:
     assert response.status_code == 400 and response.json()["errorCode"] == "400"
 
 
+@pytest.mark.parametrize("steering", [
+    {"X-Mock-Latency": "99999999"}, {"X-Mock-Latency": "-5"}, {"X-Mock-Latency": "a-b"},
+    {"X-Mock-Fault": "explode"}, {"X-Mock-Scenario": "\x7f"}, {"Prefer": "code=999"},
+])
+def test_bad_steering_headers_get_400(client, steering) -> None:
+    response = client.get("/rest/events/mock-event/session", headers={**AUTH, **steering})
+    assert response.status_code == 400 and response.json()["errorCode"] == "400"
+
+
 def test_unknown_query_parameters_are_ignored(client) -> None:
     response = client.get("/rest/events/mock-event/session",
                           params={"utm_source": "x", "\u202e": "y"}, headers=AUTH)

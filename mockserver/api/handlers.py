@@ -128,8 +128,12 @@ class Operations:
             notes = request.scope.setdefault("mock", {})
             notes["operation"] = operation_id
             await self.state.sync()  # see what other workers changed
+            try:
+                delay = faults.latency_for(request.headers, self.state.latency_ms)
+            except ValueError as exc:  # a bad X-Mock-Latency
+                return error_response(errors.BAD_REQUEST, str(exc))
             response = await self._answer(operation_id, handler, params, notes)
-            await faults.wait(faults.latency_for(request.headers, self.state.latency_ms))
+            await faults.wait(delay)
             return response
 
         return endpoint
@@ -141,7 +145,7 @@ class Operations:
                                      request.query_params,
                                      await self.state.claim_scenario(operation_id))
             fault = faults.fault_for(operation_id, request.headers, self.state.faults)
-        except ValueError as exc:  # ForcingError, or an unknown fault / latency value
+        except ValueError as exc:  # ForcingError, or an unknown fault
             return error_response(errors.BAD_REQUEST, str(exc))
         if forced is not None and forced.body is not None:
             notes["forced"] = forced.label
