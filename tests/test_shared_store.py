@@ -163,6 +163,8 @@ def test_a_restart_loses_no_registration(redis_port: int) -> None:
 def test_instances_share_changes_controls_and_journal(redis_port: int) -> None:
     with shared_mock(redis_port, 3) as one, shared_mock(redis_port, 3) as two:
         session_id = world(one)["cases"]["open_session"]
+        # `two` has answered this GET once: its kept answer must not hide `one`'s change.
+        assert session_id not in registered_ids(two, TOKENS["attendee"])
         httpx.post(f"{one.base_url}{API}/session/{session_id}/register",
                    headers=auth(TOKENS["attendee"]))
         assert session_id in registered_ids(two, TOKENS["attendee"])
@@ -178,6 +180,7 @@ def test_instances_share_changes_controls_and_journal(redis_port: int) -> None:
         operations = [e["operation"] for e in httpx.get(f"{two.base_url}/__mock/journal").json()["entries"]]
         assert operations[-2:] == ["getRegisteredSessions", "registerForSession"]
 
+        assert session_id in registered_ids(one, TOKENS["attendee"])
         assert httpx.post(f"{two.base_url}/__mock/reset").status_code == 200
         assert registered_ids(one, TOKENS["attendee"]) == set()  # the reset reached `one`...
         entries = httpx.get(f"{one.base_url}/__mock/journal").json()["entries"]
