@@ -17,7 +17,12 @@ LIVE, UPCOMING, ENDED = "live", "upcoming", "ended"
 def phase(session: Session, now: datetime) -> str:
     if now < session.start:
         return UPCOMING
-    return LIVE if now < session.end else ENDED
+    return ENDED if now >= ends_at(session) else LIVE
+
+
+def ends_at(session: Session) -> datetime:
+    """The instant `phase` turns ENDED: the end, or the start if a session ends before it."""
+    return max(session.start, session.end)
 
 
 def late_join_expired(session: Session, now: datetime) -> bool:

@@ -24,14 +24,14 @@ from mockserver.errors import ApiError
 from mockserver.store.memory import MemoryStore, Registration
 
 MAX_CACHED_QUERIES = 1024  # filter combinations whose matching sessions are kept
+# Sessions a list's filters keep, with the first instant one has ENDED and the last start.
+Matching = tuple[list[Session], datetime | None, datetime | None]
 
 
-def _bounds(sessions: list[Session]) -> tuple[datetime | None, datetime | None]:
-    """(earliest moment one of them is ENDED, latest start): rules.phase is ENDED once now is
-    past both start and end, UPCOMING before the start."""
+def _with_bounds(sessions: list[Session]) -> Matching:
     if not sessions:
-        return None, None
-    return min(max(s.start, s.end) for s in sessions), max(s.start for s in sessions)
+        return sessions, None, None
+    return sessions, min(rules.ends_at(s) for s in sessions), max(s.start for s in sessions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +91,9 @@ class MockService:
     # -- listing ----------------------------------------------------------------------------
     def list_sessions(self, eventurl: str, user: User, query: ListQuery) -> dict:
         event = self.event(eventurl)
-        candidates = self._visible(event, self.world.is_host(event, user))
-        return self._page(event, user, candidates, query, with_flags=True)
+        is_host = self.world.is_host(event, user)
+        return self._page(event, user, self._visible(event, is_host), query, with_flags=True,
+                          facts_key=(event.id, is_host))
 
     def registered_sessions(self, eventurl: str, user: User, query: ListQuery) -> dict:
         event = self.event(eventurl)
@@ -101,58 +102,50 @@ class MockService:
         return self._page(event, user, candidates, query, with_flags=False)
 
     def _visible(self, event: Event, is_host: bool) -> list[Session]:
-        """The event's sessions a host or an attendee may list, worked out once per world (the
+        """The event's sessions a host or an attendee may list, worked out once per world (its
         facts never change) so that listing a page does not walk the whole world."""
-        source = self.world.sessions_by_event.get(event.id, [])
         visible = self.world.cache.setdefault("visible", {})
-        cached = visible.get((event.id, is_host))
-        if cached is None or cached[0] is not source:
-            cached = (source, [s for s in source if is_host or rules.visible_to_attendees(s)])
-            visible[(event.id, is_host)] = cached
-        return cached[1]
+        key = (event.id, is_host)
+        if key not in visible:
+            visible[key] = [s for s in self.world.sessions_by_event.get(event.id, [])
+                            if is_host or rules.visible_to_attendees(s)]
+        return visible[key]
 
     def _page(self, event: Event, user: User, candidates: list[Session], query: ListQuery,
-              *, with_flags: bool) -> dict:
+              *, with_flags: bool, facts_key: tuple | None = None) -> dict:
         now = self.clock.now()
-        matching, min_end, max_start = self._matching(candidates, user, query, now,
-                                                      cacheable=with_flags)
+        matching, min_end, max_start = self._matching(candidates, user, query, now, facts_key)
         start = query.page * query.size
         shown = matching[start:start + query.size]
         items = (views.session_view(self.world, self.store, s, self.viewer(event, user, s),
                                     query.expand) for s in shown)
         if not with_flags:
             return views.page_view(items, len(candidates), len(matching))
-        # Some session ended (rules.phase is ENDED: now ≥ start and ≥ end) / is upcoming.
-        past = min_end is not None and now >= min_end
+        past = min_end is not None and now >= min_end  # some session has ENDED
         upcoming = max_start is not None and now < max_start
         return views.page_view(items, len(candidates), len(matching),
                                past=past, upcoming=upcoming)
 
     def _matching(self, candidates: list[Session], user: User, query: ListQuery, now: datetime,
-                  *, cacheable: bool) -> tuple[list[Session], datetime | None, datetime | None]:
-        """The candidates the query's filters keep, with the earliest moment one of them has
-        ended and the latest start. Filters on the facts alone (format, status, tracks, tags,
-        date, search) give the same answer until the world changes, so that part is kept; the
-        clock's (`past`) and the store's (`currentUserRegisteredEventTicketId`) are applied per
-        call. Only `cacheable` candidates (a list that depends on the world alone) are kept."""
-        if not cacheable:
-            kept = [s for s in candidates if self._matches(s, user, query, now)]
-            return (kept, *_bounds(kept))
-        static = (id(candidates), query.session_format, query.status, query.track_ids,
-                  query.tag_ids, query.filter_date, query.search)
+                  facts_key: tuple | None) -> Matching:
+        """The candidates the query's filters keep. Filters on the facts alone (format, status,
+        tracks, tags, date, search) give the same answer for the life of the world, so with a
+        `facts_key` (naming candidates that depend on the world alone) that part is kept; the
+        clock's (`past`) and the store's (`ticket_id`) filters are applied per call."""
+        if facts_key is None:
+            return _with_bounds([s for s in candidates if self._matches(s, user, query, now)])
+        key = (*facts_key, query.session_format, query.status, query.track_ids, query.tag_ids,
+               query.filter_date, query.search)
         matching = self.world.cache.setdefault("matching", {})
-        cached = matching.get(static)
-        if cached is None or cached[0] is not candidates:
+        if key not in matching:
             if len(matching) >= MAX_CACHED_QUERIES:
                 matching.clear()  # any search string is a key: keep the cache bounded
-            kept = [s for s in candidates if self._matches_facts(s, query)]
-            cached = (candidates, kept, *_bounds(kept))
-            matching[static] = cached
-        _, kept, min_end, max_start = cached
+            matching[key] = _with_bounds([s for s in candidates
+                                          if self._matches_facts(s, query)])
         if query.past is None and query.ticket_id is None:
-            return kept, min_end, max_start
-        kept = [s for s in kept if self._matches_state(s, user, query, now)]
-        return (kept, *_bounds(kept))
+            return matching[key]
+        kept = matching[key][0]
+        return _with_bounds([s for s in kept if self._matches_state(s, user, query, now)])
 
     def _matches(self, session: Session, user: User, q: ListQuery, now) -> bool:
         return self._matches_facts(session, q) and self._matches_state(session, user, q, now)

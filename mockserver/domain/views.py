@@ -114,11 +114,10 @@ def session_view(world: World, store: MemoryStore, session: Session, viewer: Vie
 
 def _static_session_view(world: World, session: Session) -> dict:
     """`session_view` for a caller who may not watch, without `expand`: the same for everyone,
-    so built once per session object and kept in `world.cache`."""
+    so built once per session of the world and kept in `world.cache`."""
     built = world.cache.setdefault("session_view", {})
-    cached = built.get(session.id)
-    if cached is not None and cached[0] is session:
-        return cached[1]
+    if session.id in built:
+        return built[session.id]
     stream = session.stream
     body = {
         "sessionId": session.id, "title": session.title,
@@ -161,7 +160,7 @@ def _static_session_view(world: World, session: Session) -> dict:
         },
         "chimeConfig": None, "qnAPrivate": True, "exihiborList": [],
     }
-    built[session.id] = (session, body)
+    built[session.id] = body
     return body
 
 
