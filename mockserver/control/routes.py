@@ -26,8 +26,6 @@ from mockserver.state import MockState
 CONTROL_SPEC = Path(__file__).with_name("openapi.yaml")
 ADMIN_HEADER = "X-Mock-Admin-Token"
 MAX_CONTROL_BODY = 16 * 1024 * 1024  # snapshots of big worlds are large
-
-
 MAX_WORLD_SIZE = 100_000  # sessions or attendees a reset or snapshot may ask for
 
 
@@ -76,25 +74,24 @@ async def read_json(request: Request) -> dict:
     return body
 
 
-def world_size(body: dict, key: str, default: int | None, lowest: int) -> int | None:
-    """`body[key]` as a whole number from `lowest` to MAX_WORLD_SIZE (default if absent)."""
-    if key not in body:
-        return default
-    value = body[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise ControlError(f"{key} must be a whole number, not {value!r:.40}")
-    if not lowest <= value <= MAX_WORLD_SIZE:
-        raise ControlError(f"{key} must be between {lowest} and {MAX_WORLD_SIZE}")
-    return int(value)
-
-
 def whole_number(body: dict, key: str) -> int | None:
+    """`body[key]` as an int (2.0 will do, true and 2.5 will not); None if absent."""
     if key not in body:
         return None
     value = body[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
         raise ControlError(f"{key} must be a whole number, not {value!r:.40}")
     return int(value)
+
+
+def world_size(body: dict, key: str, default: int | None, lowest: int) -> int | None:
+    """`body[key]` as a whole number from `lowest` to MAX_WORLD_SIZE (default if absent)."""
+    value = whole_number(body, key)
+    if value is None:
+        return default
+    if not lowest <= value <= MAX_WORLD_SIZE:
+        raise ControlError(f"{key} must be between {lowest} and {MAX_WORLD_SIZE}")
+    return value
 
 
 def role_of(state: MockState, user_id: int) -> str:
