@@ -128,25 +128,22 @@ class Operations:
             notes = request.scope.setdefault("mock", {})
             notes["operation"] = operation_id
             await self.state.sync()  # see what other workers changed
-            try:
+            try:  # what the request steers, read and checked before any of it takes effect
                 delay = faults.latency_for(request.headers, self.state.latency_ms)
-            except ValueError as exc:  # a bad X-Mock-Latency
+                forced = forcing.resolve(operation_id, request.headers, request.cookies,
+                                         request.query_params,
+                                         await self.state.claim_scenario(operation_id))
+                fault = faults.fault_for(operation_id, request.headers, self.state.faults)
+            except ValueError as exc:  # a bad X-Mock-Latency, ForcingError or unknown fault
                 return error_response(errors.BAD_REQUEST, str(exc))
-            response = await self._answer(operation_id, handler, params, notes)
+            response = await self._answer(operation_id, handler, params, notes, forced, fault)
             await faults.wait(delay)
             return response
 
         return endpoint
 
-    async def _answer(self, operation_id: str, handler: Handler, params: dict,
-                      notes: dict) -> Response:
-        try:
-            forced = forcing.resolve(operation_id, request.headers, request.cookies,
-                                     request.query_params,
-                                     await self.state.claim_scenario(operation_id))
-            fault = faults.fault_for(operation_id, request.headers, self.state.faults)
-        except ValueError as exc:  # ForcingError, or an unknown fault
-            return error_response(errors.BAD_REQUEST, str(exc))
+    async def _answer(self, operation_id: str, handler: Handler, params: dict, notes: dict,
+                      forced: forcing.Forced | None, fault: str | None) -> Response:
         if forced is not None and forced.body is not None:
             notes["forced"] = forced.label
             return json_response(forced.body, forced.status, {forcing.FORCED_HEADER: forced.label})
