@@ -33,7 +33,7 @@ from mockserver.control.routes import control_routes
 from mockserver.control.socket import socket_route
 from mockserver.http import JSON, dumps
 from mockserver.response_cache import ResponseCache
-from mockserver.spec import BASE_PATH, SPEC_PATH, allowed_methods, load_spec
+from mockserver.spec import BASE_PATH, SPEC_PATH, allowed_methods, is_api_call, load_spec
 from mockserver.state import MockState
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -114,8 +114,7 @@ class Journaled:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith(BASE_PATH + "/") or \
-                path.startswith(BASE_PATH + "/ui"):
+        if scope["type"] != "http" or not is_api_call(path):
             await self.app(scope, receive, send)
             return
         notes: dict = {}
@@ -146,6 +145,19 @@ class Journaled:
         finally:
             if not noted:  # the app failed before answering
                 await note()
+
+
+class CaughtUp:
+    """Every API call starts from the world as all workers have left it: one catch-up per
+    call, before the response cache and the handlers read it (a no-op for one process)."""
+
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_api_call(scope["path"]):
+            await self.state.sync()
+        await self.app(scope, receive, send)
 
 
 class RequestLimits:
@@ -195,7 +207,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     api = build_api(state)
     if state.config.response_cache:
         api = ResponseCache(api, state)
-    app: ASGIApp = Router(routes=routes, default=Journaled(api, state))
+    app: ASGIApp = Router(routes=routes, default=Journaled(CaughtUp(api, state), state))
     app = RequestLimits(app)
     if state.config.cors_origins:
         app = CORSMiddleware(app, allow_origin_regex=state.config.cors_origins,

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import faults, forcing
 from mockserver.auth import token_from_headers
-from mockserver.spec import BASE_PATH
+from mockserver.spec import is_api_call
 from mockserver.state import MockState
 
 MAX_ENTRIES = 4096
@@ -46,10 +46,7 @@ class ResponseCache:
         return self.state.generation, self.state.store.version, minute
 
     def cacheable(self, scope: Scope, headers: Headers) -> bool:
-        if scope["type"] != "http" or scope["method"] != "GET":
-            return False
-        path: str = scope["path"]
-        if not path.startswith(BASE_PATH + "/") or path.startswith(BASE_PATH + "/ui"):
+        if scope["method"] != "GET" or not is_api_call(scope["path"]):
             return False
         if any(name in headers for name in STEERING_HEADERS):
             return False
@@ -63,11 +60,7 @@ class ResponseCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope) if scope["type"] == "http" else None
-        if headers is None or not self.cacheable(scope, headers):
-            await self.app(scope, receive, send)
-            return
-        await self.state.sync()
-        if self.steered():
+        if headers is None or not self.cacheable(scope, headers) or self.steered():
             await self.app(scope, receive, send)
             return
         stamp = self.stamp()
@@ -99,8 +92,8 @@ class ResponseCache:
 
         await self.app(scope, receive, keep)
         notes = scope.get("mock", {})
-        # Kept only if answered from the world as it still is (the handler may have caught up
-        # with other workers meanwhile).
+        # Kept only if answered from the world as it still is (a write or a catch-up by another
+        # request of this worker may have come in meanwhile).
         if start.get("status") == 200 and notes.get("operation") and not notes.get("forced") \
                 and self.stamp() == stamp and not self.steered():
             self._answers[key] = Answer(notes["operation"], start, b"".join(chunks))

@@ -14,6 +14,11 @@ BASE_PATH = "/rest"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
+def is_api_call(path: str) -> bool:
+    """A call of the Accelevents API (under BASE_PATH), not of the Swagger UI beside it."""
+    return path.startswith(BASE_PATH + "/") and not path.startswith(BASE_PATH + "/ui")
+
+
 # libyaml's loader reads the spec about ten times faster: it is most of the mock's cold start.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -1,8 +1,8 @@
 """Thin Connexion handlers, one per operationId: parse → call the service → shape the response.
 
 `Operations.endpoint(operation_id)` wraps a handler with what every operation shares:
-catching up with other workers, forcing, faults, latency, the journal's notes and the
-documented error body for `ApiError`. Handlers that write run the service call through
+forcing, faults, latency, the journal's notes and the documented error body for `ApiError`
+(app.CaughtUp has brought the world up to date before). Handlers that write run the service call through
 `state.transact`, so the rule's check and its write are one atomic step for every worker.
 """
 
@@ -127,7 +127,6 @@ class Operations:
         async def endpoint(**params: object) -> Response:
             notes = request.scope.setdefault("mock", {})
             notes["operation"] = operation_id
-            await self.state.sync()  # see what other workers changed
             try:  # what the request steers, read and checked before any of it takes effect
                 delay = faults.latency_for(request.headers, self.state.latency_ms)
                 forced = forcing.resolve(operation_id, request.headers, request.cookies,
