@@ -128,8 +128,9 @@ class MockState:
 
     async def claim_scenario(self, operation: str) -> str | None:
         """`take_scenario`, shared by every worker when it counts calls."""
-        if self.standing_scenario(operation) is None or self.scenario_calls is None:
-            return self.standing_scenario(operation)
+        scenario = self.standing_scenario(operation)
+        if scenario is None or self.scenario_calls is None:
+            return scenario  # nothing to count
         return await self.transact(lambda: self.take_scenario(operation))
 
     def controls(self) -> dict:

@@ -52,6 +52,14 @@ def match_row(m: Match) -> dict:
     return {**asdict(m), "matched_at": m.matched_at.isoformat()}
 
 
+def registration_from_row(row: dict) -> Registration:
+    return Registration(**{**row, "registered_at": parse_instant(row["registered_at"])})
+
+
+def match_from_row(row: dict) -> Match:
+    return Match(**{**row, "matched_at": parse_instant(row["matched_at"])})
+
+
 Undo = Callable[[], None]
 
 
@@ -157,11 +165,11 @@ class MemoryStore:
         try:
             self.clear()
             for row in data["registrations"]:
-                self.add(Registration(**{**row, "registered_at": parse_instant(row["registered_at"])}))
+                self.add(registration_from_row(row))
             for session_id, users in data.get("waiting", {}).items():
                 self.set_waiting(int(session_id), [int(u) for u in users])
             for row in data.get("matches", []):
-                self.add_match(Match(**{**row, "matched_at": parse_instant(row["matched_at"])}))
+                self.add_match(match_from_row(row))
         finally:
             self.recorder = recorder
         self._record(["restore", data], lambda: self.restore(before))
@@ -171,8 +179,7 @@ class MemoryStore:
         """Replay an op another store recorded."""
         kind, args = op[0], op[1:]
         if kind == "add":
-            row = args[0]
-            self.add(Registration(**{**row, "registered_at": parse_instant(row["registered_at"])}))
+            self.add(registration_from_row(args[0]))
         elif kind == "remove":
             self.remove(*args)
         elif kind == "update":
@@ -180,8 +187,7 @@ class MemoryStore:
         elif kind == "set_waiting":
             self.set_waiting(*args)
         elif kind == "add_match":
-            row = args[0]
-            self.add_match(Match(**{**row, "matched_at": parse_instant(row["matched_at"])}))
+            self.add_match(match_from_row(args[0]))
         elif kind == "clear":
             self.clear()
         elif kind == "restore":

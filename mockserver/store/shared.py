@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, TypeVar
 import redis.asyncio as redis
 from redis.exceptions import WatchError
 
+from mockserver.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
+
 if TYPE_CHECKING:
     from mockserver.state import MockState
 
@@ -41,10 +43,6 @@ MAX_ATTEMPTS = 200  # of one transaction; each failure means another worker made
 COMPACT_AFTER = 5000  # log entries; then the log is replaced by one snapshot of the state
 
 log = logging.getLogger(__name__)
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))
 
 
 class SharedWorld:
