@@ -34,8 +34,9 @@ redis:  # the shared-store tests and `mockserver --store`
 wrk:  # the benchmark's load generator
 	$(call apt_install,wrk,wrk)
 
-# Issue 7: our mock (1 and 2 workers), Prism 5 (npm-installed into bench/.prism on first run)
-# and a bare Starlette ceiling under the same wrk load. Prints the table; see README, Performance.
+# Issue 7: our mock (1 worker, with and without its response cache, and 2 workers on Redis),
+# Prism 5 (npm-installed into bench/.prism on first run) and a bare Starlette ceiling under the
+# same wrk load. Prints the table; see README, Performance.
 bench: $(STAMP) wrk redis
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

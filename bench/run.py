@@ -125,6 +125,15 @@ class Bench:
         figures["rss_after_load_mb"] = round(t.rss_mb(server.pid), 1)
         return figures
 
+    def run_target(self, server: t.Server, ready_path: str = LIST_PATH) -> dict:
+        """Start `server`, measure it and stop it; its figures, kept under its name."""
+        cold = self.start(server, ready_path)
+        figures = self.measure(server.name, server)
+        figures["cold_start_s"] = round(cold, 3)
+        self.stop(server)
+        self.results["targets"][server.name] = figures
+        return figures
+
     def skip(self, name: str, reason: str) -> None:
         """A target that cannot run: fatal in full mode, a printed n/a in quick mode."""
         if not self.quick:
@@ -157,22 +166,11 @@ class Bench:
         """One worker that computes every answer (`--no-response-cache`): what a request costs
         when it is not a repeat, e.g. a new caller, page or filter, or a changed world."""
         print("ours, 1 worker, every answer computed (--no-response-cache)", flush=True)
-        server = t.ours(t.free_port(), cached=False, name=COMPUTED)
-        cold = self.start(server)
-        figures = self.measure(COMPUTED, server)
-        figures["cold_start_s"] = round(cold, 3)
-        self.results["targets"][COMPUTED] = figures
-        self.stop(server)
+        self.run_target(t.ours(t.free_port(), cached=False, name=COMPUTED))
 
     def ours_workers(self) -> None:
         name = f"ours-{self.args.workers}"
         print(f"ours, {self.args.workers} workers, shared Redis store", flush=True)
-        help_text = t.ours_help()
-        if "--workers" not in help_text or "--store" not in help_text:
-            reason = "mockserver has no --workers/--store on this branch yet"
-            print(f"  {name}: n/a ({reason})", flush=True)
-            self.results["targets"][name] = {"status": "n/a", "reason": reason}
-            return
         redis_port = t.free_port()
         redis = t.redis(redis_port)
         if redis is None:
@@ -181,13 +179,8 @@ class Bench:
         redis.start(self.logs)
         self.running.append(redis)
         t.wait_tcp(redis_port)
-        server = t.ours(t.free_port(), workers=self.args.workers,
-                        store=f"redis://127.0.0.1:{redis_port}/0", name=name)
-        cold = self.start(server)
-        figures = self.measure(name, server)
-        figures["cold_start_s"] = round(cold, 3)
-        self.results["targets"][name] = figures
-        self.stop(server)
+        self.run_target(t.ours(t.free_port(), workers=self.args.workers,
+                               store=f"redis://127.0.0.1:{redis_port}/0", name=name))
         self.stop(redis)
 
     def prism(self) -> None:
@@ -202,23 +195,14 @@ class Bench:
         if why is not None:
             self.skip("prism", why)
             return
-        server = t.prism(t.free_port())
-        cold = self.start(server, ready_path=DETAIL_PATH)
-        figures = self.measure("prism", server)
-        figures["cold_start_s"] = round(cold, 3)
+        figures = self.run_target(t.prism(t.free_port()), ready_path=DETAIL_PATH)
         figures["version"] = subprocess.run([str(t.PRISM_BIN), "--version"], capture_output=True,
                                             text=True).stdout.strip()
-        self.results["targets"]["prism"] = figures
-        self.stop(server)
 
     def ceiling(self) -> None:
         print("ceiling: bare Starlette, fixed bodies of our size", flush=True)
-        server = t.ceiling(t.free_port(), self.logs / "list.json", self.logs / "detail.json")
-        cold = self.start(server)
-        figures = self.measure("ceiling", server)
-        figures["cold_start_s"] = round(cold, 3)
-        self.results["targets"]["ceiling"] = figures
-        self.stop(server)
+        self.run_target(t.ceiling(t.free_port(), self.logs / "list.json",
+                                  self.logs / "detail.json"))
 
     def world_sizes(self) -> None:
         # Computed answers: a repeat from memory costs the same in any world, which proves

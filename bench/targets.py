@@ -27,24 +27,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
+def request(port: int, method: str, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers=HEADERS)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-def request(port: int, method: str, path: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
         conn.request(method, path, headers=HEADERS)
         response = conn.getresponse()
         return response.status, response.read()
     finally:
         conn.close()
+
+
+def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    return request(port, "GET", path, timeout)
 
 
 def _children(pid: int) -> list[int]:
@@ -153,12 +147,6 @@ def ours(port: int, *, sessions: int | None = None, workers: int | None = None,
     if not cached:
         cmd += ["--no-response-cache"]
     return Server(name, cmd, port)
-
-
-def ours_help() -> str:
-    done = subprocess.run([sys.executable, "-m", "mockserver", "--help"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
-    return done.stdout
 
 
 def ceiling(port: int, list_body: Path, detail_body: Path) -> Server:
