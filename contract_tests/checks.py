@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver import errors
+from mockserver.contract import catalogue
 
 # Schemathesis 4.32's full built-in set (names as in schemathesis/config/_checks.py).
 ALL_CHECKS = (
@@ -28,8 +28,8 @@ def positive_statuses(operation_id: str) -> list[str]:
     from the error catalogue, minus the generic bad-request, which would mean real rejection of
     valid input.
     """
-    extra = {str(case.status) for case in errors.cases_for(operation_id)
-             if case is not errors.BAD_REQUEST}
+    extra = {str(case.status) for case in catalogue.cases_for(operation_id)
+             if case is not catalogue.BAD_REQUEST}
     return POSITIVE_DEFAULT + sorted(extra - set(POSITIVE_DEFAULT))
 
 

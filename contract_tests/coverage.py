@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from contract_tests.scenarios import template_pattern
 from contract_tests.traffic import Exchange
-from mockserver import errors
+from mockserver.contract import catalogue
 
 
 @dataclass
@@ -31,8 +30,8 @@ class Row:
 def matrix(traffic: Iterable[Exchange]) -> list[Row]:
     exchanges = [e for e in traffic if e.operation and e.status >= 400]
     rows: list[Row] = []
-    for case in errors.CATALOGUE:
-        pattern = template_pattern(case.message)
+    for case in catalogue.CATALOGUE:
+        pattern = case.message_pattern()
         for operation in case.operations:
             row = Row(operation, case.scenario, case.status, case.code, case.message,
                       case.inferred is not None)
@@ -42,7 +41,7 @@ def matrix(traffic: Iterable[Exchange]) -> list[Row]:
                 body = exchange.json()
                 if not isinstance(body, dict) or body.get("errorCode") != case.code:
                     continue
-                if pattern.match(str(body.get("errorMessage"))):
+                if pattern.fullmatch(str(body.get("errorMessage"))):
                     row.observed, row.request, row.source = True, exchange.request_line, exchange.source
                     row.wrong_message = None
                     break

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests import options as opts
-from contract_tests import spec as contract
 from contract_tests.run import Run, start
+from mockserver.contract import spec as contract
+from mockserver.contract.cases import Role, SessionCase
 
 ENUM_FIELDS_MAX = 30  # distinct values kept per enum field
 
@@ -66,9 +67,9 @@ def probe_requests(run: Run) -> list[tuple[str, str, str, dict[str, str], dict[s
     """(operationId, method, path, params, headers) of the read-only probes for one target."""
     cases = run.cases
     event = cases.eventurl or "mock-event"
-    session = cases.session("open") or cases.missing_session
-    attendee, host = cases.token("attendee"), cases.token("host")
-    probes = []
+    session = cases.session(SessionCase.OPEN) or cases.missing_session
+    attendee, host = cases.token(Role.ATTENDEE), cases.token(Role.HOST)
+    probes: list[tuple[str, str, str, dict[str, str], dict[str, str]]] = []
     for op in contract.operations(run.options.spec).values():
         if not op.safe:
             continue

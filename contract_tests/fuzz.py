@@ -35,11 +35,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.core.transport import Response
 
-from contract_tests import spec as contract
 from contract_tests.checks import schemathesis_config
 from contract_tests.options import resolve
 from contract_tests.properties import aim_at_event, auth_headers, is_positive, load_schema
 from contract_tests.run import Run, start
+from mockserver.contract import spec as contract
 
 FUZZ_CLOCK = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # a fixed instant: the same world every run
 SESSION_PARAMETERS = ("sessionId", "id")
@@ -82,10 +82,9 @@ class DirectASGI:
                         message=_reason(status))
 
     async def _call(self, request: requests.PreparedRequest) -> tuple[int, dict[str, list[str]], bytes]:
-        url = urlsplit(request.url)
-        body = request.body or b""
-        if isinstance(body, str):
-            body = body.encode()
+        url = urlsplit(str(request.url))
+        raw = request.body or b""
+        body = raw.encode() if isinstance(raw, str) else raw
         headers = [(k.lower().encode("latin-1"), str(v).encode("latin-1"))
                    for k, v in request.headers.items()]
         scope = {

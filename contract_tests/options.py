@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from mockserver.spec import SPEC_PATH
+from mockserver.contract.spec import SPEC_PATH
 
 DEFAULT_SPEC = SPEC_PATH  # the contract shipped with the package (the repository's openapi.yaml)
 DEFAULT_SEED = 42  # fixed, so CI runs are repeatable; `--seed random` draws a fresh one

@@ -13,8 +13,9 @@ import schemathesis
 from schemathesis import engine
 from schemathesis.config import SchemathesisConfig
 
-from contract_tests import spec as contract
 from contract_tests.checks import schemathesis_config
+from mockserver.contract import spec as contract
+from mockserver.contract.cases import Role
 from mockserver.throttle import BudgetExhausted, UnsafeRequest
 
 if TYPE_CHECKING:
@@ -121,8 +122,8 @@ def aim_at_event(case: Any, eventurl: str | None) -> None:
 def auth_headers(run: Run, operation_ids: list[str]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """The attendee's credential for every operation, and the host's for the host operations."""
     cases, ops = run.cases, contract.operations(run.options.spec)
-    headers = {"Authorization": cases.token("attendee")} if cases.token("attendee") else {}
-    host = cases.token("host")
+    attendee, host = cases.token(Role.ATTENDEE), cases.token(Role.HOST)
+    headers = {"Authorization": attendee} if attendee else {}
     host_ops = [op for op in operation_ids if ops[op].path.startswith("/host/")]
     return headers, {op: {"Authorization": host} for op in host_ops} if host else {}
 

@@ -9,12 +9,14 @@ from typing import Any
 
 import httpx
 
-from contract_tests import spec as contract
 from contract_tests.cleanup import Registrations
 from contract_tests.options import Options
 from contract_tests.redact import Redactor
-from contract_tests.targets import Cases, Target, open_target, resolve_cases
+from contract_tests.targets import Target, open_target, resolve_cases
 from contract_tests.traffic import Traffic
+from mockserver.contract import flows
+from mockserver.contract import spec as contract
+from mockserver.contract.cases import Cases, Role
 from mockserver.throttle import Throttle
 
 
@@ -42,6 +44,11 @@ class Run:
         client.event_hooks["response"].append(note_registration)
         return client
 
+    def drive(self, recipe: flows.Recipe) -> list[str]:
+        """Play one documented-error flow on the target; the problems found."""
+        with self.client() as api, self.target.raw_client(self.target.root) as control:
+            return flows.drive(api, control, recipe, self.cases)
+
     def finish(self) -> None:
         """Undo what the run created; safe to call more than once."""
         if not self.registrations.outstanding:
@@ -57,7 +64,7 @@ def start(options: Options) -> Run:
     redactor = Redactor(options.secrets())
     target = open_target(options)
     cases = resolve_cases(target)
-    redactor.add(*(token for role, token in cases.tokens.items() if role != "unknown"))
+    redactor.add(*(token for role, token in cases.tokens.items() if role != Role.UNKNOWN))
     spec = contract.load(options.spec)
     traffic = Traffic(redactor, options.spec, contract.base_path(spec))
     throttle = Throttle(options.rate_limit, options.request_budget)

@@ -10,44 +10,19 @@ import os
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
 
-from contract_tests import spec as contract
 from contract_tests.options import Options
+from mockserver.contract import spec as contract
+from mockserver.contract.cases import MISSING_SESSION, Cases, Role, SessionCase, cases_from_world
 from mockserver.throttle import Throttle, UnsafeRequest
 
 IN_PROCESS_ROOT = "http://testserver"
-MISSING_EVENTURL = "nope"  # the mock's "no such event"; a live config may name another
-MISSING_SESSION = 999999
-SESSION_CASES = ("open", "full", "restricted", "ended", "upcoming", "late_join", "workshop",
-                 "networking", "hidden", "ended_workshop", "ended_networking")
-TOKEN_ROLES = ("attendee", "excluded_attendee", "limited_attendee", "no_ticket", "host", "unknown")
-
-
-@dataclass
-class Cases:
-    """The target's named cases; a None means the target has no data for it (test is skipped)."""
-
-    source: str
-    eventurl: str | None = None
-    missing_eventurl: str = MISSING_EVENTURL
-    missing_session: int = MISSING_SESSION
-    sessions: dict[str, int | None] = field(default_factory=dict)
-    tokens: dict[str, str | None] = field(default_factory=dict)
-    sessions_permitted: int | None = None
-    clock_control: bool = False  # our mock's PUT /__mock/clock can move time on
-
-
-    def session(self, name: str) -> int | None:
-        return self.sessions.get(name)
-
-    def token(self, role: str) -> str | None:
-        return self.tokens.get(role)
 
 
 def load_app(spec: str | None) -> Any:
@@ -136,22 +111,6 @@ def _mock_world(target: Target) -> dict | None:
     return body if isinstance(body, dict) and "cases" in body else None
 
 
-def cases_from_world(world: dict) -> Cases:
-    named = world["cases"]
-    eventurl = named.get("eventurl")
-    sessions: dict[str, int | None] = {
-        name: named.get(f"{name}_session") for name in SESSION_CASES
-    }
-    # "Ended workshop/networking session the attendee is registered for" does not exist in the
-    # seed world; on the mock it is made by registering and moving the clock on (clock_control).
-    limited = next((u for u in world.get("users", []) if u.get("case") == "limited_attendee"), None)
-    permitted = next((t["sessionsPermitted"] for t in (limited or {}).get("tickets", [])
-                      if t.get("eventurl") == eventurl and t.get("sessionsPermitted")), None)
-    tokens = {role: named.get("tokens", {}).get(role) for role in TOKEN_ROLES}
-    return Cases("mock /__mock/world", eventurl, sessions=sessions, tokens=tokens,
-                 sessions_permitted=permitted, clock_control=True)
-
-
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -165,8 +124,8 @@ def _expand(value: Any) -> Any:
 
 def cases_from_config(path: Path) -> Cases:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    sessions = {name: _expand((data.get("sessions") or {}).get(name)) for name in SESSION_CASES}
-    tokens = {role: _expand((data.get("tokens") or {}).get(role)) for role in TOKEN_ROLES}
+    sessions = {case: _expand((data.get("sessions") or {}).get(case)) for case in SessionCase}
+    tokens = {role: _expand((data.get("tokens") or {}).get(role)) for role in Role}
     return Cases(
         f"target config {Path(path).name}", _expand(data.get("eventurl")),
         missing_eventurl=str(data.get("missing_eventurl") or "contract-test-no-such-event"),
@@ -187,13 +146,12 @@ def resolve_cases(target: Target) -> Cases:
     # Explicit options win over what the config or the world says.
     overrides: dict[str, Callable[[Cases], None]] = {
         "event_url": lambda c: setattr(c, "eventurl", options.event_url),
-        "token": lambda c: c.tokens.__setitem__("attendee", options.token),
-        "host_token": lambda c: c.tokens.__setitem__("host", options.host_token),
+        "token": lambda c: c.tokens.__setitem__(Role.ATTENDEE, options.token),
+        "host_token": lambda c: c.tokens.__setitem__(Role.HOST, options.host_token),
     }
     for dest, apply in overrides.items():
         if getattr(options, dest):
             apply(cases)
     # An unknown token is by definition not a credential, so it is always available.
-    cases.tokens.setdefault("unknown", None)
-    cases.tokens["unknown"] = cases.tokens["unknown"] or "contract-test-unknown-token"
+    cases.tokens[Role.UNKNOWN] = cases.tokens.get(Role.UNKNOWN) or "contract-test-unknown-token"
     return cases

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests import spec as contract
 from contract_tests.options import DEFAULT_SPEC
 from contract_tests.properties import PROPERTY_PHASES, EngineRun, run_engine
+from contract_tests.run import Run
+from mockserver.contract import spec as contract
 
 OPERATIONS = list(contract.operations(DEFAULT_SPEC))
 
 
 @pytest.fixture(scope="session")
-def property_run(contract_run) -> EngineRun:
+def property_run(contract_run: Run) -> EngineRun:
     # One engine run over all operations (examples, coverage, fuzzing), judged per operation.
     return run_engine(contract_run, phases=PROPERTY_PHASES)
 
 
 @pytest.mark.parametrize("operation_id", OPERATIONS)
-def test_operation_conforms(contract_run, property_run: EngineRun, operation_id: str) -> None:
+def test_operation_conforms(contract_run: Run, property_run: EngineRun, operation_id: str) -> None:
     operation = contract.operations(contract_run.options.spec)[operation_id]
     if not contract_run.options.allow_writes and not operation.safe:
         pytest.skip(f"not covered: {operation.method} is a write and the target is read-only "

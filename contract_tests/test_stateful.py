@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.properties import STATEFUL_PHASES, run_engine
+from contract_tests.run import Run
 
 
-def test_linked_sequences_conform(contract_run) -> None:
+def test_linked_sequences_conform(contract_run: Run) -> None:
     if not contract_run.options.allow_writes:
         pytest.skip("not covered: the links lead to registrations, which need --allow-writes")
     result = run_engine(contract_run, phases=STATEFUL_PHASES, source="stateful",

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from contract_tests import spec as contract
 from contract_tests.redact import Redactor
+from mockserver.contract import spec as contract
 
 MAX_BODY_CHARS = 20_000  # keeps reports small; error bodies are far shorter
 
@@ -80,7 +80,7 @@ class Traffic:
                elapsed_ms: float) -> Exchange:
         path = urlsplit(url).path
         api_path = path[len(self.base_path):] if path.startswith(self.base_path + "/") else path
-        operation = contract.match(self.spec_path, method, api_path)
+        operation = contract.match(method, api_path, self.spec_path)
         r = self.redactor
         exchange = Exchange(
             source=source, method=method.upper(), url=r.text(url), path=r.text(api_path),

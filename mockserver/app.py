@@ -8,6 +8,7 @@ import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
@@ -26,14 +27,15 @@ from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver import errors
 from mockserver.api.handlers import Operations
 from mockserver.config import MockConfig
+from mockserver.contract import catalogue
+from mockserver.contract.catalogue import Scenario, Transport
+from mockserver.contract.spec import BASE_PATH, SPEC_PATH, allowed_methods, is_api_call, load
 from mockserver.control.routes import control_routes
 from mockserver.control.socket import socket_route
 from mockserver.http import JSON, dumps
 from mockserver.response_cache import ResponseCache
-from mockserver.spec import BASE_PATH, SPEC_PATH, allowed_methods, is_api_call, load_spec
 from mockserver.state import MockState
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -49,16 +51,17 @@ CORS_HEADERS = ["Authorization", "Key", "AUTHENTICATION", "Prefer", "X-Mock-Scen
 # Unknown query parameters are ignored, as the real API does; Connexion logs each at ERROR.
 logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
 
-STATUS_TO_TRANSPORT = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large",
-                       415: "unsupported-media-type", 431: "headers-too-large"}
+STATUS_TO_TRANSPORT = {404: Transport.NOT_FOUND, 405: Transport.METHOD_NOT_ALLOWED,
+                       413: Transport.PAYLOAD_TOO_LARGE, 415: Transport.UNSUPPORTED_MEDIA_TYPE,
+                       431: Transport.HEADERS_TOO_LARGE}
 
 
 def _documented_error(status: int, detail: object,
                       headers: dict | None = None) -> ConnexionResponse:
     """Turn a framework error (validation, routing) into the documented error body, keeping
     the framework's headers (a 405's Allow)."""
-    scenario = STATUS_TO_TRANSPORT.get(status, "bad-request")
-    case = errors.transport(scenario)
+    scenario = STATUS_TO_TRANSPORT.get(status, Scenario.BAD_REQUEST)
+    case = catalogue.transport(scenario)
     body = case.body(str(detail) if detail else None)
     return ConnexionResponse(status_code=case.status, body=dumps(body), content_type=JSON,
                              headers=dict(headers or {}))
@@ -73,7 +76,7 @@ def _problem(_: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
 def _http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
     headers = dict(exc.headers or {})
     if exc.status_code == 405:  # Connexion routes each method apart: Allow comes from the spec
-        headers["Allow"] = ", ".join(allowed_methods(request.url.path))
+        headers["Allow"] = ", ".join(allowed_methods(request.url.path.removeprefix(BASE_PATH)))
     return _documented_error(exc.status_code, exc.detail, headers)
 
 
@@ -87,7 +90,7 @@ def build_api(state: MockState) -> AsyncApp:
     operations = Operations(state)
     app = AsyncApp(__name__, middlewares=MIDDLEWARES)
     app.add_api(
-        copy.deepcopy(load_spec()),  # a copy: Connexion writes defaults into it
+        copy.deepcopy(load()),  # a copy: Connexion writes defaults into it
         base_path=BASE_PATH, resolver=Resolver(operations.endpoint),
         uri_parser_class=EmptyArrayURIParser,
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
@@ -102,7 +105,7 @@ class EmptyArrayURIParser(OpenAPIURIParser):
     """`?trackIds=` is an empty list (the schema allows one), not a list holding ''."""
 
     @staticmethod
-    def _split(value, param_defn, _in):
+    def _split(value: Any, param_defn: Any, _in: str) -> Any:
         return [] if value == "" else OpenAPIURIParser._split(value, param_defn, _in)
 
 
@@ -168,17 +171,17 @@ class RequestLimits:
                  max_headers: int = MAX_HEADER_BYTES) -> None:
         self.app, self.max_body, self.max_headers = app, max_body, max_headers
 
-    def refusal(self, scope: Scope) -> tuple[str, str] | None:
+    def refusal(self, scope: Scope) -> tuple[Transport | Scenario, str] | None:
         headers = scope["headers"]
         if sum(len(name) + len(value) for name, value in headers) > self.max_headers:
-            return "headers-too-large", f"headers are limited to {self.max_headers} bytes"
+            return Transport.HEADERS_TOO_LARGE, f"headers are limited to {self.max_headers} bytes"
         if scope.get("path", "").startswith("/__mock"):
             return None
         length = dict(headers).get(b"content-length", b"0")
         if not length.isdigit():
-            return "bad-request", "Content-Length is not a number"
+            return Scenario.BAD_REQUEST, "Content-Length is not a number"
         if int(length) > self.max_body:
-            return "payload-too-large", f"bodies are limited to {self.max_body} bytes"
+            return Transport.PAYLOAD_TOO_LARGE, f"bodies are limited to {self.max_body} bytes"
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -186,13 +189,24 @@ class RequestLimits:
         if refused is None:
             await self.app(scope, receive, send)
             return
-        case = errors.transport(refused[0])
+        case = catalogue.transport(refused[0])
         response = Response(dumps(case.body(refused[1])), case.status, media_type=JSON)
         await response(scope, receive, send)
 
 
-def create_app(config: MockConfig | None = None, state: MockState | None = None) -> ASGIApp:
-    """The whole mock as one ASGI app; `app.state` is the MockState behind it."""
+class MockApp:
+    """The whole mock as one ASGI app, with the MockState behind it (`app.state`), which tests,
+    the plugin and the CLI read."""
+
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+def create_app(config: MockConfig | None = None, state: MockState | None = None) -> MockApp:
+    """The whole mock as one ASGI app."""
     state = state or MockState(config)
 
     async def spec_file(_: Request) -> Response:
@@ -214,5 +228,4 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
                              allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
                              allow_headers=CORS_HEADERS, allow_credentials=True,
                              expose_headers=["X-Mock-Forced"])
-    app.state = state  # type: ignore[attr-defined]
-    return app
+    return MockApp(app, state)

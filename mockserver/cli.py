@@ -12,14 +12,14 @@ from pathlib import Path
 
 import uvicorn
 
-from fixtures import cases
-from fixtures.world_builder import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
-from mockserver.app import create_app
+from mockserver.app import MockApp, create_app
 from mockserver.config import LOCAL_ORIGINS, MockConfig
+from mockserver.contract import cases
+from mockserver.contract.spec import BASE_PATH
 from mockserver.domain.clock import parse_instant
 from mockserver.faults import FAULTS, parse_range
 from mockserver.logmask import logging_config, mask_token
-from mockserver.spec import BASE_PATH
+from mockserver.world.builder import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 
 ARGV_VARIABLE = "MOCKSERVER_ARGV"  # how each uvicorn worker gets the command line
 ADMIN_TOKEN_VARIABLE = "MOCKSERVER_ADMIN_TOKEN"
@@ -126,7 +126,7 @@ def public_address_warning(config: MockConfig, host: str) -> str | None:
             f"use the mock. The control API (/__mock) {control}.")
 
 
-def worker_app():
+def worker_app() -> MockApp:
     """The app of one uvicorn worker, configured from the parent's command line."""
     return create_app(config_from(parse_args(json.loads(os.environ[ARGV_VARIABLE]))))
 

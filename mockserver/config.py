@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from fixtures.world_builder import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
+from mockserver.world.builder import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 
 # Browsers on this machine: any port of localhost / 127.0.0.1 / [::1].
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"

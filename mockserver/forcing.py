@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mockserver import errors
-from mockserver.spec import response_examples
+from mockserver.contract import catalogue
+from mockserver.contract.spec import response_examples
 
 SCENARIO_HEADER = "x-mock-scenario"
 SCENARIO_COOKIE = "mock_scenario"
@@ -65,9 +65,9 @@ def resolve(operation: str, headers: Mapping[str, str], cookies: Mapping[str, st
 
 
 def _by_scenario(operation: str, scenario: str, examples: dict) -> Forced | None:
-    if scenario not in errors.SCENARIOS:
+    if scenario not in catalogue.SCENARIOS:
         raise ForcingError(f"unknown scenario {scenario!r}; GET /__mock/scenarios lists them")
-    case = errors.lookup(scenario, operation)
+    case = catalogue.lookup(scenario, operation)
     if case is None:
         return None  # a scenario for other operations: this one answers naturally
     return Forced(case.status, examples[case.status][scenario], f"scenario={scenario}")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import orjson
 from starlette.responses import Response
 
-from mockserver.errors import ErrorCase
+from mockserver.contract.catalogue import ErrorCase
 
 JSON = "application/json"
 
@@ -40,5 +41,7 @@ def void_response(headers: dict | None = None) -> Response:
 
 
 def error_response(case: ErrorCase, developer_message: str | None = None,
-                   headers: dict | None = None, **values: object) -> Response:
-    return json_response(case.body(developer_message, **values), case.status, headers)
+                   headers: dict[str, str] | None = None,
+                   values: Mapping[str, object] | None = None) -> Response:
+    """The documented error body of `case`; `values` fill its message's placeholders."""
+    return json_response(case.body(developer_message, **(values or {})), case.status, headers)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from dataclasses import asdict, dataclass
+from typing import Any
+
+JournalEntry = dict[str, Any]  # an Entry as JSON (GET /__mock/journal)
 
 
 @dataclass(slots=True)
@@ -29,7 +32,7 @@ class Journal:
         self._entries.append(entry)
         return entry
 
-    def entries(self, since: int = 0, limit: int | None = None) -> list[dict]:
+    def entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
         rows = [asdict(e) for e in self._entries if e.id > since]
         return rows[-limit:] if limit else rows
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Literal
 
 import pytest
 
@@ -50,8 +51,12 @@ def _world_for(request: pytest.FixtureRequest) -> dict:
     return chosen
 
 
-def _scope(fixture_name: str, config: pytest.Config) -> str:
-    return config.getoption("accelevents_scope")
+Scope = Literal["session", "package", "module", "class", "function"]
+
+
+def _scope(fixture_name: str, config: pytest.Config) -> Scope:
+    scope: Scope = config.getoption("accelevents_scope")
+    return scope
 
 
 @pytest.fixture(scope=_scope)

@@ -17,13 +17,16 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from faker import Faker
 
-from mockserver.conformance import conformance_errors
+from mockserver.contract.schema import conformance_errors
 from mockserver.throttle import BudgetExhausted, Throttle
+
+Exchange = dict[str, Any]  # one recorded request and its answer, as saved in recording.json
 
 RECORDING_FILE = "recording.json"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -61,6 +64,10 @@ class Scrubber:
             value = value.replace(secret, "[REDACTED]")
         return EMAIL.sub(lambda m: self._replace("email", m.group(0)), value)
 
+    def scrub_exchange(self, exchange: Exchange) -> Exchange:
+        scrubbed: Exchange = self.scrub(exchange)  # type: ignore[assignment]  # same shape
+        return scrubbed
+
     def scrub(self, node: object, key: str | None = None) -> object:
         if isinstance(node, dict):
             return {k: self.scrub(v, k) for k, v in node.items()}
@@ -83,7 +90,7 @@ class Walker:
     def __init__(self, client: httpx.Client, rate_per_s: float, max_requests: int) -> None:
         self.client = client
         self.throttle = Throttle(f"{rate_per_s}/s", max_requests)
-        self.exchanges: list[dict] = []
+        self.exchanges: list[Exchange] = []
 
     def get(self, operation: str, path: str, token: str, params: dict | None = None) -> object:
         try:
@@ -126,7 +133,7 @@ def record(target: str, token: str, host_token: str | None, eventurl: str, out: 
         walker = Walker(client, rate_per_s, max_requests)
         walk(walker, eventurl, token, host_token, max_sessions)
     scrubber = Scrubber([token, host_token or ""])
-    exchanges = [scrubber.scrub(e) for e in walker.exchanges]
+    exchanges = [scrubber.scrub_exchange(e) for e in walker.exchanges]
     mismatches = [{"operation": e["operation"], "path": e["path"], "status": e["status"],
                    "problems": problems}
                   for e in exchanges

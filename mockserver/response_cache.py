@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import faults, forcing
 from mockserver.auth import token_from_headers
-from mockserver.spec import is_api_call
+from mockserver.contract.spec import is_api_call
 from mockserver.state import MockState
 
 MAX_ENTRIES = 4096

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 
-from fixtures import cases
+from mockserver.contract import cases
+from mockserver.contract.catalogue import ApiError
 from mockserver.domain.models import AttendeeStatus, User
-from mockserver.errors import ApiError
 from mockserver.state import MockState
 
 NAMED_TOKENS = set(cases.TOKENS.values())

@@ -1,26 +1,29 @@
 """Everything one running mock holds: config, clock, world, store, journal, run-time controls.
 
 Every change to it can be described as a list of *ops* (`record`) and replayed from them
-(`apply`): a reset of the world, the run-time controls, and the store's own writes. Alone, a
-mock just runs changes; with `--store redis://…` the ops go through a shared log so that every
-worker and every instance sees one world (`mockserver/store/shared.py`).
+(`apply`): a reset of the world, the run-time controls, and the store's own writes. It is the
+`Replica` its back end drives (`mockserver/store/backend.py`): alone, a mock just runs changes
+(`LocalBackend`); with `--store redis://…` the ops go through a shared log so that every worker
+and every instance sees one world (`mockserver/store/shared.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from fixtures.world_builder import build_world
-from mockserver import errors
 from mockserver.config import MockConfig
+from mockserver.contract import catalogue
 from mockserver.domain.clock import MockClock, parse_instant
 from mockserver.domain.models import World
+from mockserver.domain.records import Registration
 from mockserver.domain.service import MockService
-from mockserver.journal import Journal
+from mockserver.journal import JournalEntry
 from mockserver.notify import Notifier
-from mockserver.store.memory import MemoryStore, Op, Registration
+from mockserver.store.backend import Backend, LocalBackend, Notice
+from mockserver.store.memory import MemoryStore, Op, Undo
+from mockserver.world.builder import build_world
 
 T = TypeVar("T")
 
@@ -33,24 +36,23 @@ class MockState:
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
         self.clock = MockClock(frozen_at=self.config.clock)
-        self.journal = Journal(self.config.journal_size)
         self.latency_ms = self.config.latency_ms
         self.faults = dict(self.config.faults)
         self.notifier = Notifier()
         self.scenario: str | None = None  # forced on every call it applies to...
         self.scenario_calls: int | None = None  # ...this many times (None: until cleared)
         self._pending: list[Op] | None = None  # ops of the change being recorded...
-        self._undo: list[Callable[[], None]] = []  # ...how to take its store writes back...
+        self._undo: list[Undo] = []  # ...how to take its store writes back...
         self._controls_before: dict | None = None  # ...and the controls it started from
-        self._notices: list[tuple[int, dict]] = []  # sent once that change is committed
+        self._notices: list[Notice] = []  # sent once that change is committed
         self.failed_midway = False  # the last recorded change raised after changing something
-        self.shared = None
         self.generation = 0  # counts worlds installed: lets caches tell a reset apart
+        self.backend: Backend = LocalBackend(self.config.journal_size)
         self.reset()
         if self.config.store:
-            from mockserver.store.shared import SharedWorld  # needs redis only when asked for
+            from mockserver.store.shared import SharedBackend  # needs redis only when asked for
 
-            self.shared = SharedWorld(self.config.store, self)
+            self.backend = SharedBackend(self.config.store, self, self.config.journal_size)
 
     # -- the world ---------------------------------------------------------------------------
     def reset(self, seed: int | None = None, sessions: int | None = None,
@@ -65,14 +67,14 @@ class MockState:
         if attendees is not None:
             self.config.attendees = attendees
         if self.config.world_dir is not None:
-            from fixtures.recorded_world import build_recorded_world  # spares every other start
+            from mockserver.world.recorded import build_recorded_world  # spares every other start
 
             world = build_recorded_world(self.config.world_dir)
         else:
             world = build_world(self.config.seed, self.config.sessions,
                                 anchor=anchor or self.clock.now(), attendees=self.config.attendees)
         self._install(world)
-        self.journal.clear()
+        self.backend.forget_journal()
         if self._pending is not None:  # a reset supersedes whatever this change did before it
             self._pending[:] = [["reset", self.world_params()]]
             self._undo = [_CANNOT_UNDO]
@@ -86,9 +88,10 @@ class MockState:
             store.add(Registration(session_id, event_id, user_id, ticket_id, at))
         store.recorder = self._record
         self.generation += 1
+        self._store = store
         self.service = MockService(world, store, self.clock, self._announce)
 
-    def world_params(self) -> dict:
+    def world_params(self) -> dict[str, Any]:
         """What `reset` needs to build this same world again."""
         return {"seed": self.config.seed, "sessions": self.config.sessions,
                 "attendees": self.config.attendees, "anchor": self.world.anchor.isoformat()}
@@ -99,12 +102,12 @@ class MockState:
 
     @property
     def store(self) -> MemoryStore:
-        return self.service.store
+        return self._store
 
     # -- run-time controls -------------------------------------------------------------------
     def force(self, scenario: str | None, calls: int | None = None) -> None:
         """Force `scenario` on the next `calls` calls it applies to (all, if None); None clears."""
-        if scenario is not None and scenario not in errors.SCENARIOS:
+        if scenario is not None and scenario not in catalogue.SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}")
         if calls is not None and calls < 1:
             raise ValueError("calls must be at least 1")
@@ -113,7 +116,7 @@ class MockState:
     def standing_scenario(self, operation: str) -> str | None:
         """The standing scenario if it applies to `operation` (without counting the call)."""
         scenario = self.scenario
-        if scenario is None or errors.lookup(scenario, operation) is None:
+        if scenario is None or catalogue.lookup(scenario, operation) is None:
             return None
         return scenario
 
@@ -133,24 +136,24 @@ class MockState:
             return scenario  # nothing to count
         return await self.transact(lambda: self.take_scenario(operation))
 
-    def controls(self) -> dict:
+    def controls(self) -> dict[str, Any]:
         return {"clock": self.clock.settings(), "latencyMs": list(self.latency_ms),
                 "faults": dict(self.faults), "scenario": self.scenario,
                 "calls": self.scenario_calls}
 
-    def load_controls(self, data: dict) -> None:
+    def load_controls(self, data: dict[str, Any]) -> None:
         self.clock.load_settings(data["clock"])
         self.latency_ms = tuple(data["latencyMs"])
         self.faults = dict(data["faults"])
         self.scenario, self.scenario_calls = data["scenario"], data["calls"]
 
     # -- changes as ops ----------------------------------------------------------------------
-    def _record(self, op: Op, undo: Callable[[], None]) -> None:
+    def _record(self, op: Op, undo: Undo) -> None:
         if self._pending is not None:
             self._pending.append(op)
             self._undo.append(undo)
 
-    def _announce(self, user_id: int, notice: dict) -> None:
+    def _announce(self, user_id: int, notice: dict[str, Any]) -> None:
         """A networking notice: held back while a change is recorded (it may be retried)."""
         if self._pending is None:
             self.notifier.publish(user_id, notice)
@@ -159,7 +162,7 @@ class MockState:
 
     def record(self, change: Callable[[], T]) -> tuple[list[Op], T]:
         """Run `change` and return the ops that replay it. If it raises after changing
-        something (`failed_midway`), the caller must rebuild the local state (`SharedWorld`
+        something (`failed_midway`), the caller must rebuild the local state (`SharedBackend`
         replays the shared log); the rules raise before they write."""
         before = self._controls_before = self.controls()
         self._pending, self._notices, self._undo = [], [], []
@@ -188,9 +191,19 @@ class MockState:
             self.load_controls(self._controls_before)
         return True
 
-    def take_notices(self) -> list[tuple[int, dict]]:
+    def take_notices(self) -> list[Notice]:
         notices, self._notices = self._notices, []
         return notices
+
+    def deliver(self, notice: Notice) -> None:
+        self.notifier.publish(*notice)
+
+    def opening_ops(self) -> list[Op]:
+        return [["reset", self.world_params()], ["controls", self.controls()]]
+
+    def snapshot_ops(self) -> list[Op]:
+        return [["reset", self.world_params()], ["restore", self.store.snapshot()],
+                ["controls", self.controls()]]
 
     def apply(self, op: Op) -> None:
         """Replay one op recorded here or by another worker."""
@@ -198,7 +211,7 @@ class MockState:
             params = op[1]
             if params == self.world_params():
                 self._install(self.world)  # the same world: only the changes are forgotten
-                self.journal.clear()
+                self.backend.forget_journal()
             else:
                 self.reset(params["seed"], params["sessions"], parse_instant(params["anchor"]),
                            params["attendees"])
@@ -209,23 +222,15 @@ class MockState:
 
     async def sync(self) -> None:
         """Catch up with the other workers (a no-op for a mock on its own)."""
-        if self.shared is not None:
-            await self.shared.sync()
+        await self.backend.sync()
 
     async def transact(self, change: Callable[[], T]) -> T:
         """Run `change` (rules read, then write) as one atomic step for every worker."""
-        if self.shared is None:
-            return change()
-        return await self.shared.transact(change)
+        return await self.backend.transact(change)
 
     # -- the journal -------------------------------------------------------------------------
     async def note(self, **fields: object) -> None:
-        if self.shared is not None:
-            await self.shared.journal.record(**fields)
-        else:
-            self.journal.record(**fields)
+        await self.backend.note(**fields)
 
-    async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[dict]:
-        if self.shared is not None:
-            return await self.shared.journal.entries(since, limit)
-        return self.journal.entries(since, limit)
+    async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
+        return await self.backend.journal_entries(since, limit)

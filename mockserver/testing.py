@@ -15,56 +15,83 @@ import time
 import warnings
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
-from fixtures import cases
-from mockserver.app import create_app
+from mockserver.app import MockApp, create_app
 from mockserver.config import MockConfig
-from mockserver.control.routes import world_summary
-from mockserver.spec import BASE_PATH
+from mockserver.contract import cases
+from mockserver.contract.spec import BASE_PATH
+from mockserver.control.routes import WorldSummary, world_summary
+from mockserver.journal import JournalEntry
 from mockserver.state import MockState
 
 with warnings.catch_warnings():  # starlette warns that httpx will be replaced by httpx2
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-IN_PROCESS_BASE_URL = "http://accelevents.mock" + BASE_PATH
+IN_PROCESS_ROOT = "http://accelevents.mock"
+IN_PROCESS_BASE_URL = IN_PROCESS_ROOT + BASE_PATH
+
+
+class Control:
+    """The mock's control API (`/__mock`), in process. Every change goes through it, so it is
+    one atomic step that reaches every worker when the mock shares its world through Redis."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._client = TestClient(app, base_url=IN_PROCESS_ROOT, raise_server_exceptions=False)
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._client.request(method, "/__mock" + path, json=body)
+        if response.status_code != 200:
+            raise RuntimeError(f"{method} /__mock{path}: {response.status_code} {response.text[:300]}")
+        return response.json()
+
+    def close(self) -> None:
+        self._client.close()
 
 
 class Clock:
     """The mock clock: `now()`, `set(datetime)`, `advance(minutes=...)`."""
 
-    def __init__(self, state: MockState) -> None:
-        self._state = state
+    def __init__(self, state: MockState, control: Control) -> None:
+        self._state, self._control = state, control
 
     def now(self) -> datetime:
         return self._state.clock.now()
 
     def set(self, moment: datetime, *, freeze: bool | None = None) -> None:
-        self._state.clock.set(moment, freeze=freeze)
+        body: dict[str, Any] = {"now": moment.isoformat()}
+        if freeze is not None:
+            body["frozen"] = freeze
+        self._control.call("PUT", "/clock", body)
 
     def advance(self, **delta: float) -> None:
-        self._state.clock.advance(timedelta(**delta))
+        self._control.call("PUT", "/clock",
+                           {"advanceMinutes": timedelta(**delta).total_seconds() / 60})
 
 
 class MockHandle:
     """One mock: its ASGI app, an httpx client pointed at its API, and its controls."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: MockApp) -> None:
         self.app = app
         self.state: MockState = app.state
-        self.clock = Clock(self.state)
+        self.control = Control(app)
+        self.clock = Clock(self.state, self.control)
         # Relative URLs go to the API: client.get("/events/mock-event/session")
         self.client = TestClient(app, base_url=IN_PROCESS_BASE_URL, raise_server_exceptions=False)
 
     @classmethod
-    def start(cls, **config: object) -> MockHandle:
+    def start(cls, **config: Any) -> MockHandle:
+        """A mock built from MockConfig's fields (seed=, sessions=, clock=...)."""
         return cls(create_app(MockConfig(**config)))
 
     # -- the world ---------------------------------------------------------------------------
     @property
-    def world(self) -> dict:
+    def world(self) -> WorldSummary:
         return world_summary(self.state)
 
     @property
@@ -72,7 +99,7 @@ class MockHandle:
         return {**cases.TOKENS, "unknown": cases.UNKNOWN_TOKEN}
 
     @property
-    def cases(self) -> dict:
+    def cases(self) -> dict[str, Any]:
         return dict(self.state.world.cases)
 
     @property
@@ -84,27 +111,32 @@ class MockHandle:
 
     # -- steering ----------------------------------------------------------------------------
     def reset(self, seed: int | None = None, sessions: int | None = None) -> None:
-        self.state.force(None)
-        self.state.reset(seed, sessions)
+        """The world as built (from `seed` and size, if given), no change kept, nothing forced."""
+        self.control.call("PUT", "/scenario", {"scenario": None})
+        world = {key: value for key, value in (("seed", seed), ("sessions", sessions))
+                 if value is not None}
+        self.control.call("POST", "/reset", world)
 
     def force(self, scenario: str, calls: int = 1) -> None:
         """Force `scenario` on the next `calls` calls it applies to (any client)."""
-        self.state.force(scenario, calls)
+        self.control.call("PUT", "/scenario", {"scenario": scenario, "calls": calls})
 
     @contextlib.contextmanager
     def scenario(self, name: str) -> Iterator[None]:
         """Force `name` on every call it applies to inside the block."""
-        self.state.force(name)
+        self.control.call("PUT", "/scenario", {"scenario": name})
         try:
             yield
         finally:
-            self.state.force(None)
+            self.control.call("PUT", "/scenario", {"scenario": None})
 
-    def journal(self) -> list[dict]:
-        return self.state.journal.entries()
+    def journal(self) -> list[JournalEntry]:
+        entries: list[JournalEntry] = self.control.call("GET", "/journal")["entries"]
+        return entries
 
     def close(self) -> None:
         self.client.close()
+        self.control.close()
 
 
 class LiveServer:

@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.testclient import TestClient
 
-from fixtures.cases import EVENT_URL, TOKENS
-from mockserver.conformance import assert_conforms
-
-PATHS = {
-    "listSessions": ("GET", "/rest/events/{eventurl}/session"),
-    "listSessionsV2": ("GET", "/rest/events/{eventurl}/session/v2"),
-    "getSession": ("GET", "/rest/events/{eventurl}/session/v2/{session}"),
-    "registerForSession": ("POST", "/rest/events/{eventurl}/session/{session}/register"),
-    "unregisterFromSession": ("DELETE", "/rest/events/{eventurl}/session/{session}/register"),
-    "getRegisteredSessions": ("GET", "/rest/events/{eventurl}/user-session/registered"),
-    "joinWorkshopSession": ("PUT", "/rest/events/{eventurl}/session/{session}"),
-    "setNetworkingAvailability": ("PUT", "/rest/events/{eventurl}/session/{session}/status"),
-    "getNetworkingMatches": ("GET", "/rest/events/{eventurl}/session/{session}/matches"),
-    "getHostSession": ("GET", "/rest/host/event/{eventurl}/session/{session}"),
-    "getSessionAnalytics": ("GET", "/rest/host/event/{eventurl}/session/{session}/analytics"),
-}
+from mockserver.contract.cases import EVENT_URL, TOKENS
+from mockserver.contract.schema import assert_conforms
+from mockserver.contract.spec import BASE_PATH, operation
 
 
-def call(client: TestClient, operation: str, *, token: str | None = TOKENS["attendee"],
-         session: int = 0, eventurl: str = EVENT_URL, params: dict | None = None,
-         headers: dict | None = None, check: bool = True):
-    """Call `operation` and (by default) check the answer against the spec."""
-    method, template = PATHS[operation]
+def call(client: TestClient, operation_id: str, *, token: str | None = TOKENS["attendee"],
+         session: int = 0, eventurl: str = EVENT_URL, params: dict[str, Any] | None = None,
+         headers: dict[str, str] | None = None, check: bool = True) -> Any:
+    """Call `operation_id` (path and method from the spec) and by default check the answer
+    against the spec."""
+    op = operation(operation_id)
     all_headers = {"Authorization": token} if token else {}
     all_headers.update(headers or {})
-    response = client.request(method, template.format(eventurl=eventurl, session=session),
+    response = client.request(op.method, BASE_PATH + op.url_path(eventurl, session),
                               params=params, headers=all_headers)
     if check:
         body = response.json() if response.content else None
-        assert_conforms(operation, response.status_code, body)
+        assert_conforms(operation_id, response.status_code, body)
     return response

@@ -28,13 +28,17 @@ def shared_client() -> TestClient:
 
 @pytest.fixture
 def client(shared_client: TestClient) -> TestClient:
-    """The session's mock, put back to its start: seed 42, fixed clock, no faults or cookies."""
-    state = shared_client.app.state
-    state.clock.set(FIXED_NOW, freeze=True)
-    state.faults, state.latency_ms = {}, (0, 0)
-    state.force(None)
-    state.reset(seed=42, sessions=36)
+    """The session's mock, put back to its start: seed 42, fixed clock, no faults or cookies.
+    Through the control API, as any client (or another worker) would see it done."""
     shared_client.cookies.clear()
+    for method, path, body in (
+        ("PUT", "/__mock/clock", {"now": FIXED_NOW.isoformat(), "frozen": True}),
+        ("PUT", "/__mock/faults", {"latencyMs": "0", "faults": {}}),
+        ("PUT", "/__mock/scenario", {"scenario": None}),
+        ("POST", "/__mock/reset", {"seed": 42, "sessions": 36}),
+    ):
+        response = shared_client.request(method, path, json=body)
+        assert response.status_code == 200, response.text
     return shared_client
 
 

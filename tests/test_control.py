@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from fixtures.cases import TOKENS
-from mockserver import errors
+from mockserver.contract import catalogue
+from mockserver.contract.cases import TOKENS
 from tests.api import call
 
 
@@ -69,7 +69,7 @@ def test_journal_records_operation_status_and_forcing(client, cases) -> None:
 def test_scenarios_list_every_catalogued_case(client) -> None:
     listed = client.get("/__mock/scenarios").json()["scenarios"]
     assert {(s["scenario"], s["errorCode"]) for s in listed} == {
-        (c.scenario, c.code) for c in errors.CATALOGUE}
+        (c.scenario, c.code) for c in catalogue.CATALOGUE}
 
 
 @pytest.mark.parametrize("fault,check", [

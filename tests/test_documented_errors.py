@@ -3,98 +3,76 @@ can also be forced; both answers carry the catalogue's code and message and matc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
+from starlette.testclient import TestClient
 
-from fixtures.cases import LIMITED_PASS_SESSIONS, OTHER_EVENT_URL, TOKENS, UNKNOWN_TOKEN
-from mockserver import errors
+from mockserver.contract import catalogue, flows
+from mockserver.contract.cases import (
+    LIMITED_PASS_SESSIONS,
+    OTHER_EVENT_URL,
+    TOKENS,
+    Cases,
+    Role,
+    SessionCase,
+    cases_from_world,
+)
+from mockserver.contract.catalogue import Scenario
+from mockserver.contract.spec import BASE_PATH
 from tests.api import call
 
-
-@dataclass(frozen=True)
-class Flow:
-    """A request that provokes `scenario` on `operation` because of the world's state."""
-
-    scenario: str
-    operation: str
-    session_case: str = "open_session"
-    token: str | None = TOKENS["attendee"]
-    eventurl: str = "mock-event"
-    params: dict = field(default_factory=dict)
-    setup: tuple[tuple[str, str], ...] = ()  # (operation, session case) run first as attendee
-    missing_session: bool = False
+# Data for every case and role: which flows exist at all (the mock must be able to play them all).
+EVERY_CASE = Cases("every case", "e", sessions={case: 1 for case in SessionCase},
+                   tokens={role: "t" for role in Role}, sessions_permitted=2, clock_control=True)
 
 
-FLOWS = [
-    Flow("not-authorized", "listSessions", token=None),
-    Flow("not-authorized", "getSession", token=UNKNOWN_TOKEN),
-    Flow("not-authorized", "getSessionAnalytics", token="Bearer " + UNKNOWN_TOKEN),
-    Flow("not-event-host", "getHostSession"),
-    Flow("not-event-host", "getSessionAnalytics", token=TOKENS["host"], eventurl=OTHER_EVENT_URL),
-    Flow("event-not-found", "listSessions", eventurl="no-such-event"),
-    Flow("event-not-found", "registerForSession", eventurl="no-such-event"),
-    Flow("event-not-found", "getHostSession", token=TOKENS["host"], eventurl="no-such-event"),
-    Flow("session-not-found", "getSession", missing_session=True),
-    Flow("session-not-found", "getSession", session_case="hidden_session"),
-    Flow("session-not-found", "registerForSession", missing_session=True),
-    Flow("session-not-found", "joinWorkshopSession", missing_session=True),
-    Flow("session-not-found", "getSessionAnalytics", token=TOKENS["host"], missing_session=True),
-    Flow("session-not-found", "getHostSession", token=TOKENS["host"], missing_session=True),
-    Flow("capacity-reached", "registerForSession", "full_session"),
-    Flow("ticket-not-permitted", "registerForSession", "restricted_session",
-         token=TOKENS["excluded_attendee"]),
-    Flow("session-limit-reached", "registerForSession", token=TOKENS["limited_attendee"]),
-    Flow("not-registered-for-event", "registerForSession", token=TOKENS["no_ticket"]),
-    Flow("not-registered-for-event", "joinWorkshopSession", "workshop_session",
-         token=TOKENS["no_ticket"]),
-    Flow("time-limit-expired", "registerForSession", "ended_session"),
-    Flow("time-limit-expired", "registerForSession", "upcoming_session"),
-    Flow("time-limit-expired", "registerForSession", "late_join_session"),
-    Flow("recording-unavailable", "registerForSession", "ended_session",
-         params={"pastJoinSession": "true"}),
-    Flow("forbidden", "joinWorkshopSession", "workshop_session"),
-    Flow("forbidden", "getNetworkingMatches", "networking_session"),
-    Flow("wrong-session-format", "joinWorkshopSession", "open_session"),
-    Flow("wrong-session-format", "setNetworkingAvailability", "workshop_session",
-         params={"status": "CHECK_IN_AVAILABLE"}),
-    Flow("already-joined", "unregisterFromSession", "workshop_session",
-         setup=(("registerForSession", "workshop_session"),
-                ("joinWorkshopSession", "workshop_session"))),
-    Flow("bad-request", "listSessions", params={"size": "-5"}),
-]
+def world_cases(client: TestClient) -> Cases:
+    return cases_from_world(client.get("/__mock/world").json())
 
 
-def run_flow(client, cases, flow: Flow, headers: dict | None = None):
-    for operation, case in flow.setup:
-        assert call(client, operation, session=cases[case]).status_code == 200
-    session = 999_999 if flow.missing_session else cases[flow.session_case]
-    return call(client, flow.operation, token=flow.token, session=session, eventurl=flow.eventurl,
-                params=flow.params, headers=headers)
+REAL_FLOWS = [(scenario, operation, recipe.variant)
+              for scenario, operation in flows.pairs()
+              for recipe in flows.recipes(scenario, operation, EVERY_CASE)]
 
 
-@pytest.mark.parametrize("flow", FLOWS, ids=lambda f: f"{f.operation}-{f.scenario}")
-def test_documented_error_by_a_real_flow(client, cases, flow: Flow) -> None:
-    response = run_flow(client, cases, flow)
-    case = errors.lookup(flow.scenario, flow.operation)
-    assert response.status_code == case.status
-    body = response.json()
-    assert body["errorCode"] == case.code
-    assert body["errorMessage"] == case.render(number_of_sessions_permitted=LIMITED_PASS_SESSIONS)
-    assert "X-Mock-Forced" not in response.headers
+@pytest.mark.parametrize(("scenario", "operation", "variant"), REAL_FLOWS,
+                         ids=[f"{o}-{s}-{v}" for s, o, v in REAL_FLOWS])
+def test_documented_error_by_a_real_flow(client: TestClient, scenario: Scenario, operation: str,
+                                         variant: str) -> None:
+    named = world_cases(client)
+    recipe = next(r for r in flows.recipes(scenario, operation, named) if r.variant == variant)
+    api = TestClient(client.app, base_url="http://testserver" + BASE_PATH,
+                     raise_server_exceptions=False)
+    problems = flows.drive(api, client, recipe, named)
+    assert problems == []
 
 
-def test_every_catalogued_scenario_has_a_real_flow() -> None:
-    assert {f.scenario for f in FLOWS} == set(errors.SCENARIOS)
+def test_every_documented_pair_has_a_real_flow_the_mock_can_play(client: TestClient) -> None:
+    # Every (scenario, operation) of the catalogue, and every variant, on the seeded world.
+    named = world_cases(client)
+    playable = {(s, o, r.variant) for s, o in flows.pairs() for r in flows.recipes(s, o, named)}
+    assert {(s, o) for s, o, _ in playable} == {(c.scenario, op) for c in catalogue.CATALOGUE
+                                                  for op in c.operations}
+    assert playable == set(REAL_FLOWS)
 
 
-FORCEABLE = [(case.scenario, op) for case in errors.CATALOGUE for op in case.operations]
+def test_the_host_of_another_event_is_not_this_events_host(client: TestClient, cases) -> None:
+    response = call(client, "getSessionAnalytics", token=TOKENS["host"], eventurl=OTHER_EVENT_URL,
+                    session=cases["open_session"])
+    assert (response.status_code, response.json()["errorCode"]) == (403, "4030201")
+
+
+def test_a_bearer_prefix_does_not_make_an_unknown_token_valid(client: TestClient) -> None:
+    response = call(client, "listSessions", token="Bearer unknown-token")
+    assert (response.status_code, response.json()["errorCode"]) == (401, "4010101")
+
+
+FORCEABLE = [(case.scenario, op) for case in catalogue.CATALOGUE for op in case.operations]
 
 
 @pytest.mark.parametrize("scenario,operation", FORCEABLE, ids=lambda v: str(v))
 def test_documented_error_can_be_forced_by_scenario_header(client, cases, scenario,
                                                            operation) -> None:
-    case = errors.lookup(scenario, operation)
+    case = catalogue.lookup(scenario, operation)
     params = {"status": "REGISTERED"} if operation == "setNetworkingAvailability" else None
     response = call(client, operation, session=cases["open_session"], params=params,
                     headers={"X-Mock-Scenario": scenario})

@@ -12,9 +12,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from contract_tests import spec as contract
 from contract_tests.fuzz import Fuzzer, OperationReport, fuzz_operation
 from contract_tests.options import DEFAULT_SPEC
+from mockserver.contract import spec as contract
 
 MIN_REQUESTS = 10_000
 # Examples per operation and generation mode: 11 operations x 930 = 10,230 requests. About one

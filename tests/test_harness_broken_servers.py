@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from contract_tests import coverage, scenarios
+from contract_tests import coverage
 from contract_tests.options import Options
 from contract_tests.properties import run_engine
 from contract_tests.run import Run, start
+from mockserver.contract import flows
+from mockserver.contract.catalogue import Scenario
 
 FAST = {"max_examples": 5, "seed": 1}
 
@@ -55,8 +57,8 @@ def test_ignored_token_is_reported() -> None:
 
 def test_wrong_documented_message_is_reported() -> None:
     run = broken("wrong_message")
-    recipe = scenarios.recipe("capacity-reached", "registerForSession", run.cases, run.options.spec)
-    problems = scenarios.drive(run, recipe)
+    recipe = flows.recipes(Scenario.CAPACITY_REACHED, "registerForSession", run.cases, run.options.spec)[0]
+    problems = run.drive(recipe)
     assert any("errorMessage 'Session is full'" in p for p in problems), problems
     # The coverage report must show it as seen with the wrong text, not as covered.
     row = next(r for r in coverage.matrix(run.traffic)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from fixtures.cases import EVENT_URL, TOKENS
+from mockserver.contract.cases import EVENT_URL, TOKENS
 from mockserver.domain.service import ListQuery, MockService
 
 

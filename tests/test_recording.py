@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures.cases import TOKENS, UNKNOWN_TOKEN
+from mockserver.contract.cases import TOKENS, UNKNOWN_TOKEN
 from mockserver.record import RECORDING_FILE, Scrubber
 from tests.conftest import FIXED_NOW
 from tests.live import running_mock

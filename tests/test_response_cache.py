@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from fixtures.cases import TOKENS
+from mockserver.contract.cases import TOKENS
 
 LIST = "/rest/events/mock-event/session?size=50&expand=speaker,track"
 REGISTERED = "/rest/events/mock-event/user-session/registered"

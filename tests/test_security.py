@@ -10,7 +10,7 @@ import logging
 import httpx
 import websockets
 
-from fixtures.cases import EVENT_URL, TOKENS
+from mockserver.contract.cases import EVENT_URL, TOKENS
 from mockserver.control.routes import ADMIN_HEADER
 from mockserver.logmask import MaskSecrets, mask_secrets
 from tests.live import running_mock

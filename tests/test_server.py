@@ -3,6 +3,7 @@ contract, and turns malformed requests into the documented 400 body."""
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 import zipfile
@@ -11,18 +12,21 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures.cases import TOKENS
-from mockserver import errors
-from mockserver.spec import load_spec, operations
-from tests.api import PATHS, call
+from mockserver.api.handlers import Operations
+from mockserver.contract import catalogue
+from mockserver.contract.cases import TOKENS
+from mockserver.contract.spec import operations
+from tests.api import call
 from tests.live import running_mock
 
 ROOT = Path(__file__).resolve().parents[1]
-BAD_REQUEST_BODY_KEYS = {"errorCode": "400", "errorMessage": errors.BAD_REQUEST.message}
+BAD_REQUEST_BODY_KEYS = {"errorCode": "400", "errorMessage": catalogue.BAD_REQUEST.message}
 
 
-def test_every_spec_operation_has_a_test_route() -> None:
-    assert set(PATHS) == set(operations(load_spec()))
+@pytest.mark.parametrize("operation_id", sorted(operations()))
+def test_every_operation_has_a_handler(operation_id: str) -> None:
+    handler = getattr(Operations, operation_id, None)
+    assert inspect.iscoroutinefunction(handler), f"add {operation_id} to mockserver/api/handlers.py"
 
 
 def test_serves_spec_and_swagger_ui(client) -> None:
@@ -32,7 +36,7 @@ def test_serves_spec_and_swagger_ui(client) -> None:
     assert ui.status_code == 200 and "swagger" in ui.text.lower()
 
 
-@pytest.mark.parametrize("operation", sorted(PATHS))
+@pytest.mark.parametrize("operation", sorted(operations()))
 def test_every_operation_answers_within_the_contract(client, cases, operation) -> None:
     session = cases["networking_session"] if "Networking" in operation else cases["workshop_session"]
     token = TOKENS["host"] if operation.startswith(("getHost", "getSessionAn")) else TOKENS["attendee"]
@@ -110,15 +114,35 @@ def test_reset_fault_drops_the_connection() -> None:
     assert still_up.status_code == 200
 
 
-def test_wheel_ships_the_spec(tmp_path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
-    wheel = next(tmp_path.glob("*.whl"))
+def test_wheel_ships_the_spec_and_only_our_import_names(tmp_path) -> None:
+    wheel = build_wheel(tmp_path)
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.read("mockserver/openapi.yaml")
         names = archive.namelist()
     assert shipped == (ROOT / "openapi.yaml").read_bytes()
-    assert any(n.startswith("fixtures/samples/") for n in names)
+    assert "mockserver/py.typed" in names
+    top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert top_level == {"mockserver", "contract_tests"}
+
+
+def test_installs_next_to_pypis_fixtures(tmp_path) -> None:
+    # `fixtures` is a PyPI project (testtools and many suites import it): ours must not shadow it.
+    wheel = build_wheel(tmp_path)
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
+                    str(wheel), "fixtures"], check=True, capture_output=True)
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import fixtures, mockserver.contract.catalogue;"
+             "print(fixtures.__file__); print(hasattr(fixtures, 'Fixture'))")
+    done = subprocess.run([sys.executable, "-c", probe, str(site)], cwd=tmp_path, check=True,
+                          capture_output=True, text=True)
+    location, is_pypis = done.stdout.split()
+    assert Path(location) == site / "fixtures" / "__init__.py" and is_pypis == "True"
+
+
+def build_wheel(directory: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(directory), str(ROOT)], check=True, capture_output=True)
+    return next(directory.glob("*.whl"))
 
 
 @pytest.mark.parametrize("path,allowed", [

@@ -16,8 +16,8 @@ import httpx
 import pytest
 import websockets
 
-from fixtures.cases import EVENT_URL, LIMITED_PASS_SESSIONS, SMALL_SESSION_CAPACITY, TOKENS
-from mockserver import errors
+from mockserver.contract import catalogue
+from mockserver.contract.cases import EVENT_URL, LIMITED_PASS_SESSIONS, SMALL_SESSION_CAPACITY, TOKENS
 from tests.live import LiveMock, running_mock
 from tests.redis_server import redis_server
 
@@ -68,7 +68,7 @@ def registered_ids(mock: LiveMock, token: str) -> set[int]:
 
 
 def assert_documented_406(response: httpx.Response, scenario: str, **values: object) -> None:
-    case = errors.lookup(scenario, "registerForSession")
+    case = catalogue.lookup(scenario, "registerForSession")
     assert response.status_code == 406
     body = response.json()
     assert (body["errorCode"], body["errorMessage"]) == \
@@ -231,10 +231,10 @@ def test_a_long_log_is_compacted_into_a_snapshot_that_new_workers_start_from(
         await first.sync()
         attendee = first.service.authenticate(TOKENS["attendee"])
         for session_id in sorted(first.world.sessions)[:12]:
-            with contextlib.suppress(errors.ApiError):
+            with contextlib.suppress(catalogue.ApiError):
                 await first.transact(lambda s=session_id: first.service.register(
                     EVENT_URL, attendee, s, join_session=True))
-        log_length = await first.shared.redis.llen(shared.LOG)
+        log_length = await first.backend.redis.llen(shared.LOG)
         second = MockState(MockConfig(store=url, seed=7))  # joins the saved world
         await second.sync()
         return first, second, log_length

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
 
-from mockserver import errors
-from mockserver.conformance import conformance_errors
-from mockserver.spec import load_spec, operations, response_examples
+from mockserver.contract import catalogue
+from mockserver.contract.schema import conformance_errors
+from mockserver.contract.spec import load, operations, response_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "fixtures" / "samples").glob("*.json"))
@@ -25,11 +26,11 @@ SAMPLE_LIMIT = 2  # the session-limit example fills {number_of_sessions_permitte
 
 
 def test_spec_passes_openapi_spec_validator() -> None:
-    validate(load_spec())
+    validate(load())
 
 
 def test_every_required_operation_is_in_the_spec() -> None:
-    assert set(operations(load_spec())) >= REQUIRED_OPERATIONS
+    assert set(operations()) >= REQUIRED_OPERATIONS
 
 
 def test_packaged_spec_is_the_repository_spec() -> None:
@@ -55,12 +56,25 @@ def test_samples_were_extracted_from_the_documents() -> None:
         "listSessions.workshop", "listSessions.regular", "listSessions.networking"}
 
 
-ERROR_ROWS = [(case, op) for case in errors.CATALOGUE for op in case.operations]
+ERROR_ROWS = [(case, op) for case in catalogue.CATALOGUE for op in case.operations]
+
+
+@pytest.mark.parametrize("case", catalogue.CATALOGUE, ids=lambda c: f"{c.scenario}-{c.message[:20]}")
+def test_every_case_is_an_example_of_some_operation(case: catalogue.ErrorCase) -> None:
+    # Operations come from the spec's examples: a case no example shows applies nowhere.
+    assert case.operations, f"openapi.yaml has no {case.status} example named {case.scenario!r}"
+
+
+def test_a_spec_example_no_case_explains_stops_the_import() -> None:
+    changed = replace(catalogue.CATALOGUE[8], message="Another message")  # capacity-reached
+    cases = tuple(c for c in catalogue.CATALOGUE if c.scenario != changed.scenario) + (changed,)
+    with pytest.raises(catalogue.CatalogueMismatch, match="capacity-reached"):
+        catalogue._applied(cases)
 
 
 @pytest.mark.parametrize("case,operation", ERROR_ROWS,
                          ids=[f"{op}-{c.status}-{c.scenario}" for c, op in ERROR_ROWS])
-def test_documented_error_is_an_example_of_its_operation(case: errors.ErrorCase,
+def test_documented_error_is_an_example_of_its_operation(case: catalogue.ErrorCase,
                                                          operation: str) -> None:
     examples = response_examples()[operation].get(case.status, {})
     assert case.scenario in examples, f"{operation} lacks {case.status} example {case.scenario}"
@@ -76,25 +90,25 @@ def test_spec_has_no_error_example_outside_the_catalogue() -> None:
             if status < 400:
                 continue
             for name in named:
-                assert errors.lookup(name, operation), f"{operation} {status} {name} not catalogued"
+                assert catalogue.lookup(name, operation), f"{operation} {status} {name} not catalogued"
 
 
 def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\xa0", " "))
 
 
-DOCUMENTED = [c for c in errors.CATALOGUE if c.source]
+DOCUMENTED = [c for c in catalogue.CATALOGUE if c.source]
 
 
 @pytest.mark.parametrize("case", DOCUMENTED, ids=lambda c: f"{c.scenario}-{c.message[:20]}")
-def test_documented_message_is_verbatim_in_its_document(case: errors.ErrorCase) -> None:
+def test_documented_message_is_verbatim_in_its_document(case: catalogue.ErrorCase) -> None:
     document = _normalise((ROOT / case.source).read_text(encoding="utf-8"))
     assert _normalise(case.message) in document
 
 
-@pytest.mark.parametrize("case", [c for c in errors.CATALOGUE if not c.source],
+@pytest.mark.parametrize("case", [c for c in catalogue.CATALOGUE if not c.source],
                          ids=lambda c: c.scenario)
-def test_undocumented_message_says_why(case: errors.ErrorCase) -> None:
+def test_undocumented_message_says_why(case: catalogue.ErrorCase) -> None:
     assert case.inferred or case.url, "a case without a document must cite a page or a reason"
 
 
@@ -109,27 +123,28 @@ def _walk(node: object, path: str = ""):
 
 
 def test_every_inferred_part_gives_a_reason() -> None:
-    inferred = [(p, n) for p, n in _walk(load_spec()) if n.get("x-inferred") is True]
+    inferred = [(p, n) for p, n in _walk(load()) if n.get("x-inferred") is True]
     assert inferred, "the spec must mark what it infers"
     missing = [p for p, n in inferred if not n.get("x-inferred-reason")]
     assert missing == []
 
 
 def test_every_operation_cites_a_page_or_is_marked_inferred() -> None:
-    for operation_id, (_, _, operation) in operations(load_spec()).items():
+    for operation_id, op in operations().items():
+        operation = op.definition
         assert operation.get("x-source") or operation.get("x-inferred"), operation_id
 
 
 def test_spec_lists_the_mock_and_the_public_api_as_servers() -> None:
-    urls = [server["url"] for server in load_spec()["servers"]]
+    urls = [server["url"] for server in load()["servers"]]
     assert urls == ["http://127.0.0.1:8080/rest", "https://api.accelevents.com/rest"]
 
 
 def test_links_chain_list_detail_register_registered_unregister() -> None:
-    ops = operations(load_spec())
+    ops = operations()
 
     def linked(op: str) -> set[str]:
-        return {link["operationId"] for link in ops[op][2]["responses"]["200"]["links"].values()}
+        return {link["operationId"] for link in ops[op].definition["responses"]["200"]["links"].values()}
 
     assert "getSession" in linked("listSessions")
     assert "registerForSession" in linked("getSession")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fixtures import cases as named
-from fixtures.world_builder import build_world
+from mockserver.contract import cases as named
 from mockserver.domain.models import SessionFormat
+from mockserver.world.builder import build_world
 from tests.conftest import FIXED_NOW, make_client
 
 REQUESTS = [
@@ -33,7 +33,7 @@ def test_another_seed_gives_another_world() -> None:
 def test_world_has_all_seven_formats_and_the_named_cases() -> None:
     world = build_world(42, 36, FIXED_NOW)
     assert {s.format for s in world.sessions.values()} == set(SessionFormat)
-    assert set(named.SESSION_CASES) <= set(world.cases)
+    assert {case.key for case in named.SEEDED} <= set(world.cases)
     assert set(named.TOKENS.values()) <= set(world.users_by_token)
     assert named.UNKNOWN_TOKEN not in world.users_by_token
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from connexion import request
 from starlette.responses import Response
 
-from mockserver import errors, faults, forcing, simulation
+from mockserver import faults, forcing, simulation
 from mockserver.auth import token_from_headers
+from mockserver.contract import catalogue
+from mockserver.contract.catalogue import ApiError
 from mockserver.domain.models import AttendeeStatus, User
 from mockserver.domain.service import ListQuery, MockService
 from mockserver.domain.views import parse_expand
-from mockserver.errors import ApiError
 from mockserver.http import error_response, json_response, void_response
 from mockserver.state import MockState
 
@@ -52,12 +54,12 @@ class Operations:
         return self.service.authenticate(token_from_headers(request.headers))
 
     # -- sessions ---------------------------------------------------------------------------
-    async def listSessions(self, eventurl: str, **query) -> Response:  # noqa: N802
+    async def listSessions(self, eventurl: str, **query: Any) -> Response:  # noqa: N802
         user = self.caller()
         return json_response(self.service.list_sessions(eventurl, user, list_query(**query)))
 
     async def listSessionsV2(self, eventurl: str, calledFrom: str | None = None,  # noqa: N802, N803
-                             showPastAndUpcoming: bool | None = None, **query) -> Response:  # noqa: N803
+                             showPastAndUpcoming: bool | None = None, **query: Any) -> Response:  # noqa: N803
         return await self.listSessions(eventurl, **query)
 
     async def getSession(self, eventurl: str, sessionId: int,  # noqa: N802, N803
@@ -68,7 +70,7 @@ class Operations:
 
     async def getRegisteredSessions(self, eventurl: str,  # noqa: N802
                                     showPastAndUpcoming: bool | None = None,  # noqa: N803
-                                    **query) -> Response:
+                                    **query: Any) -> Response:
         user = self.caller()
         return json_response(self.service.registered_sessions(eventurl, user, list_query(**query)))
 
@@ -134,7 +136,7 @@ class Operations:
                                          await self.state.claim_scenario(operation_id))
                 fault = faults.fault_for(operation_id, request.headers, self.state.faults)
             except ValueError as exc:  # a bad X-Mock-Latency, ForcingError or unknown fault
-                return error_response(errors.BAD_REQUEST, str(exc))
+                return error_response(catalogue.BAD_REQUEST, str(exc))
             response = await self._answer(operation_id, handler, params, notes, forced, fault)
             await faults.wait(delay)
             return response
@@ -152,7 +154,7 @@ class Operations:
         try:
             return await handler(**params)
         except ApiError as exc:
-            case = errors.lookup(exc.scenario, operation_id)
+            case = catalogue.lookup(exc.scenario, operation_id)
             if case is None:  # a rule raised an error this operation does not document
                 raise RuntimeError(f"{exc.scenario} is not documented for {operation_id}") from exc
-            return error_response(case, exc.developer_message, **exc.values)
+            return error_response(case, exc.developer_message, values=exc.values)

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from fixtures import cases
-from mockserver import errors, faults
+from mockserver import faults
+from mockserver.contract import cases, catalogue
+from mockserver.contract.catalogue import Transport
 from mockserver.domain import rules
 from mockserver.domain.clock import format_time, parse_instant
 from mockserver.http import error_response, json_response
@@ -29,10 +32,15 @@ MAX_CONTROL_BODY = 16 * 1024 * 1024  # snapshots of big worlds are large
 MAX_WORLD_SIZE = 100_000  # sessions or attendees a reset or snapshot may ask for
 
 
+# Bodies of the control API, as its own spec (mockserver/control/openapi.yaml) describes them.
+ControlBody = dict[str, Any]
+WorldSummary = ControlBody  # GET /__mock/world: the event, named cases and tokens, sessions, users
+
+
 class ControlError(ValueError):
     """A bad control request: answered with the documented 400 body (or `case`'s)."""
 
-    def __init__(self, message: str, case: errors.ErrorCase = errors.BAD_REQUEST) -> None:
+    def __init__(self, message: str, case: catalogue.ErrorCase = catalogue.BAD_REQUEST) -> None:
         super().__init__(message)
         self.case = case
 
@@ -53,16 +61,16 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
-async def read_json(request: Request) -> dict:
+async def read_json(request: Request) -> ControlBody:
     raw = await request.body()
     if len(raw) > MAX_CONTROL_BODY:
-        raise ControlError("body too large", errors.transport("payload-too-large"))
+        raise ControlError("body too large", catalogue.transport(Transport.PAYLOAD_TOO_LARGE))
     if not raw.strip():
         return {}
     content_type = request.headers.get("content-type")
     if content_type is not None and not is_json(content_type):
         raise ControlError(f"send the body as application/json, not {content_type[:80]}",
-                           errors.transport("unsupported-media-type"))
+                           catalogue.transport(Transport.UNSUPPORTED_MEDIA_TYPE))
     try:
         body = json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
@@ -103,7 +111,7 @@ def role_of(state: MockState, user_id: int) -> str:
     return "attendee"
 
 
-def world_summary(state: MockState, limit: int | None = None) -> dict:
+def world_summary(state: MockState, limit: int | None = None) -> WorldSummary:
     world, store, now = state.world, state.store, state.clock.now()
     events_by_id = {e.id: e for e in world.events.values()}
     token_roles = {token: role for role, token in cases.TOKENS.items()}
@@ -137,10 +145,10 @@ def world_summary(state: MockState, limit: int | None = None) -> dict:
     }
 
 
-def scenarios_view() -> list[dict]:
+def scenarios_view() -> list[ControlBody]:
     return [{"scenario": c.scenario, "status": c.status, "errorCode": c.code,
              "errorMessage": c.message, "operations": list(c.operations),
-             "documentedIn": c.url, "inferred": c.inferred} for c in errors.CATALOGUE]
+             "documentedIn": c.url, "inferred": c.inferred} for c in catalogue.CATALOGUE]
 
 
 def admin_refusal(state: MockState, request: Request) -> str | None:
@@ -156,7 +164,7 @@ def admin_refusal(state: MockState, request: Request) -> str | None:
     return None
 
 
-def snapshot(state: MockState) -> dict:
+def snapshot(state: MockState) -> ControlBody:
     return {"seed": state.config.seed, "sessions": state.config.sessions,
             "attendees": state.config.attendees, "anchor": state.world.anchor.isoformat(),
             "clock": state.clock.snapshot(), "store": state.store.snapshot()}
@@ -202,19 +210,22 @@ def set_faults(state: MockState, body: dict) -> None:
         raise ControlError(str(exc)) from exc
 
 
-def faults_view(state: MockState) -> dict:
+def faults_view(state: MockState) -> ControlBody:
     lo, hi = state.latency_ms
     return {"latencyMs": f"{lo}-{hi}", "faults": state.faults, "available": list(faults.FAULTS)}
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def control_routes(state: MockState) -> list[Route]:
     """Routes under /__mock, bound to one mock's state."""
 
-    def guarded(handler):
+    def guarded(handler: Endpoint) -> Endpoint:
         async def endpoint(request: Request) -> Response:
             refusal = admin_refusal(state, request)
             if refusal is not None:
-                return error_response(errors.transport("admin-token-required"), refusal)
+                return error_response(catalogue.transport(Transport.ADMIN_TOKEN_REQUIRED), refusal)
             try:
                 await state.sync()
                 return await handler(request)

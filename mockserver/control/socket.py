@@ -13,9 +13,9 @@ import contextlib
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from mockserver import errors
 from mockserver.auth import token_from_headers
-from mockserver.errors import ApiError
+from mockserver.contract import catalogue
+from mockserver.contract.catalogue import ApiError
 from mockserver.state import MockState
 
 UNAUTHORIZED_CLOSE_CODE = 4401
@@ -29,7 +29,7 @@ def socket_route(state: MockState) -> WebSocketRoute:
         try:
             user = state.service.authenticate(token)
         except ApiError as exc:
-            case = errors.lookup(exc.scenario, "listSessions")
+            case = catalogue.lookup(exc.scenario, "listSessions") or catalogue.BAD_REQUEST
             await websocket.send_json({"type": "ERROR", **case.body(exc.developer_message)})
             await websocket.close(UNAUTHORIZED_CLOSE_CODE)
             return

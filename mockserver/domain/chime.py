@@ -8,6 +8,8 @@ import base64
 import hashlib
 import uuid
 
+from mockserver.domain.bodies import ChimeAttendeeBody, ChimeMeetingBody
+
 NAMESPACE = uuid.UUID("6f1c9a52-8d0e-4c57-9d8e-1a2b3c4d5e6f")
 REGION = "us-east-1"
 
@@ -16,7 +18,7 @@ def _uuid(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
 
 
-def meeting(seed: int, key: int | str, external_id: str | None = None) -> dict:
+def meeting(seed: int, key: int | str, external_id: str | None = None) -> ChimeMeetingBody:
     """The meeting for `key`: a session id (workshops) or a networking pair's key."""
     meeting_id = _uuid("meeting", seed, key)
     host = f"{meeting_id[:8]}.k.m1.ue1.app.chime.aws"
@@ -39,7 +41,7 @@ def meeting(seed: int, key: int | str, external_id: str | None = None) -> dict:
     }
 
 
-def attendee(seed: int, key: int | str, user_id: int, full_name: str) -> dict:
+def attendee(seed: int, key: int | str, user_id: int, full_name: str) -> ChimeAttendeeBody:
     """The user's attendee in the meeting for `key` (stable per user and meeting)."""
     attendee_id = _uuid("attendee", seed, key, user_id)
     secret = hashlib.sha256(f"{seed}:{key}:{user_id}".encode()).digest()

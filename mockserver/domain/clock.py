@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 TIME_FORMAT = "%Y/%m/%d %H:%M"  # the documents' "YYYY/MM/DD HH:MM"
+
+
+class ClockView(TypedDict):
+    """The clock as the control API shows it (`GET /__mock/clock`)."""
+
+    now: str  # ISO 8601
+    frozen: bool
+
+
+class ClockSettings(TypedDict):
+    """What makes two processes agree on now: an offset from real time, or a frozen instant."""
+
+    frozenAt: str | None  # ISO 8601, or None while the clock runs
+    offsetSeconds: float
 
 
 def format_time(moment: datetime) -> str:
@@ -56,19 +71,19 @@ class MockClock:
     def advance(self, delta: timedelta) -> None:
         self.set(self.now() + delta)
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> ClockView:
         return {"now": self.now().isoformat(), "frozen": self.frozen}
 
-    def restore(self, data: dict) -> None:
+    def restore(self, data: ClockView) -> None:
         self.set(parse_instant(data["now"]), freeze=bool(data.get("frozen")))
 
     # The exact settings (an offset, not an instant) so that workers that load them later
     # still agree on now.
-    def settings(self) -> dict:
+    def settings(self) -> ClockSettings:
         frozen_at = self._frozen_at.isoformat() if self._frozen_at else None
         return {"frozenAt": frozen_at, "offsetSeconds": self._offset.total_seconds()}
 
-    def load_settings(self, data: dict) -> None:
+    def load_settings(self, data: ClockSettings) -> None:
         frozen_at = data.get("frozenAt")
         self._frozen_at = parse_instant(frozen_at) if frozen_at else None
         self._offset = timedelta(seconds=float(data.get("offsetSeconds", 0)))

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from mockserver.domain.models import AttendeeStatus
-from mockserver.store.memory import Match, MemoryStore
+from mockserver.domain.records import Match
+from mockserver.domain.store import Store
 
 
 def pair_key(session_id: int, first: int, second: int) -> str:
@@ -15,7 +16,7 @@ def pair_key(session_id: int, first: int, second: int) -> str:
     return f"networking:{session_id}:{low}:{high}"
 
 
-def update_availability(store: MemoryStore, session_id: int, user_id: int,
+def update_availability(store: Store, session_id: int, user_id: int,
                         status: AttendeeStatus, now: datetime) -> list[Match]:
     """Apply `user_id`'s new status to the waiting list; return the matches it made."""
     waiting = [u for u in store.waiting(session_id) if u != user_id]

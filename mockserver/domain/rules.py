@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from mockserver.contract.catalogue import ApiError, Scenario
 from mockserver.domain.models import EventTicket, Session, SessionFormat, TicketType
-from mockserver.errors import ApiError
-from mockserver.store.memory import MemoryStore, Registration
+from mockserver.domain.records import Registration
 
 LIVE, UPCOMING, ENDED = "live", "upcoming", "ended"
 
@@ -43,40 +43,39 @@ def permitted_tickets(session: Session, tickets: list[EventTicket]) -> list[Even
 
 def require_event_ticket(tickets: list[EventTicket]) -> None:
     if not tickets:
-        raise ApiError("not-registered-for-event", "the caller holds no ticket to this event")
+        raise ApiError(Scenario.NOT_REGISTERED_FOR_EVENT, "the caller holds no ticket to this event")
 
 
 def check_registration(
     session: Session,
     tickets: list[EventTicket],
     ticket_types: dict[int, TicketType],
-    store: MemoryStore,
     now: datetime,
     *,
+    registered: int,
+    held: int,
     join_session: bool = False,
     past_join_session: bool = False,
 ) -> EventTicket:
     """The "Join session" checks, in the documents' order; returns the ticket to register with.
 
     Order: event ticket held, capacity (406), ticket type (406), session limit (406),
-    then timing (407). `joinSession=true` books a session that is not live yet;
+    then timing (407). `registered`: the session's registrations; `held`: the caller's
+    registrations in the event. `joinSession=true` books a session that is not live yet;
     `pastJoinSession=true` asks for an ended session's recording.
     """
     require_event_ticket(tickets)
-    registered = store.registration_count(session.id)
     if session.capacity and registered >= session.capacity:
-        raise ApiError("capacity-reached", f"{registered} of {session.capacity} seats taken")
+        raise ApiError(Scenario.CAPACITY_REACHED, f"{registered} of {session.capacity} seats taken")
     usable = permitted_tickets(session, tickets)
     if not usable:
-        raise ApiError("ticket-not-permitted", "allowed ticket types: "
+        raise ApiError(Scenario.TICKET_NOT_PERMITTED, "allowed ticket types: "
                        + ", ".join(str(i) for i in session.ticket_type_ids))
     ticket = usable[0]
     permitted = ticket_types[ticket.ticket_type_id].sessions_permitted
-    if permitted is not None:
-        held = len(store.user_registrations(session.event_id, ticket.user_id))
-        if held >= permitted:
-            raise ApiError("session-limit-reached", f"already registered for {held} sessions",
-                           number_of_sessions_permitted=permitted)
+    if permitted is not None and held >= permitted:
+        raise ApiError(Scenario.SESSION_LIMIT_REACHED, f"already registered for {held} sessions",
+                       number_of_sessions_permitted=permitted)
     check_registration_time(session, now, join_session, past_join_session)
     return ticket
 
@@ -86,33 +85,33 @@ def check_registration_time(session: Session, now: datetime, join_session: bool,
     current = phase(session, now)
     if current == ENDED:
         if past_join_session:
-            raise ApiError("recording-unavailable", "the caller did not watch this session live")
-        raise ApiError("time-limit-expired", "the session has ended")
+            raise ApiError(Scenario.RECORDING_UNAVAILABLE, "the caller did not watch this session live")
+        raise ApiError(Scenario.TIME_LIMIT_EXPIRED, "the session has ended")
     if current == UPCOMING and not join_session:
-        raise ApiError("time-limit-expired",
+        raise ApiError(Scenario.TIME_LIMIT_EXPIRED,
                        "the session is not live yet; send joinSession=true to book it")
     if current == LIVE and late_join_expired(session, now):
-        raise ApiError("time-limit-expired", f"joining closed {session.allowed_minutes_to_join_late}"
+        raise ApiError(Scenario.TIME_LIMIT_EXPIRED, f"joining closed {session.allowed_minutes_to_join_late}"
                        " minutes after the start")
 
 
 def check_unregistration(registration: Registration | None) -> None:
     if registration is not None and registration.attended:
-        raise ApiError("already-joined")
+        raise ApiError(Scenario.ALREADY_JOINED)
 
 
 def require_format(session: Session, expected: SessionFormat) -> None:
     if session.format is not expected:
-        raise ApiError("wrong-session-format",
+        raise ApiError(Scenario.WRONG_SESSION_FORMAT,
                        f"session {session.id} is {session.format}, not {expected}")
 
 
 def require_registration(registration: Registration | None, session: Session) -> Registration:
     if registration is None:
-        raise ApiError("forbidden", f"the caller is not registered for session {session.id}")
+        raise ApiError(Scenario.FORBIDDEN, f"the caller is not registered for session {session.id}")
     return registration
 
 
 def require_live(session: Session, now: datetime) -> None:
     if phase(session, now) != LIVE:
-        raise ApiError("time-limit-expired", f"the session is {phase(session, now)}")
+        raise ApiError(Scenario.TIME_LIMIT_EXPIRED, f"the session is {phase(session, now)}")

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from mockserver.contract.catalogue import ApiError, Scenario
 from mockserver.domain import chime, networking, rules, views
+from mockserver.domain.bodies import JoinBody, MatchBody, SessionBody, SessionPageBody
 from mockserver.domain.clock import MockClock, format_time
 from mockserver.domain.models import (
     AttendeeStatus,
@@ -20,8 +22,8 @@ from mockserver.domain.models import (
     User,
     World,
 )
-from mockserver.errors import ApiError
-from mockserver.store.memory import MemoryStore, Registration
+from mockserver.domain.records import Registration
+from mockserver.domain.store import Store
 
 MAX_CACHED_QUERIES = 1024  # filter combinations whose matching sessions are kept
 # Sessions a list's filters keep, with the first instant one has ENDED and the last start.
@@ -50,7 +52,7 @@ class ListQuery:
 
 
 class MockService:
-    def __init__(self, world: World, store: MemoryStore, clock: MockClock,
+    def __init__(self, world: World, store: Store, clock: MockClock,
                  on_match: Callable[[int, dict], None] = lambda user_id, notice: None) -> None:
         self.world = world
         self.store = store
@@ -61,19 +63,19 @@ class MockService:
     def authenticate(self, token: str | None) -> User:
         user = self.world.users_by_token.get(token or "")
         if user is None:
-            raise ApiError("not-authorized", "missing token" if not token else "unknown token")
+            raise ApiError(Scenario.NOT_AUTHORIZED, "missing token" if not token else "unknown token")
         return user
 
     def event(self, eventurl: str) -> Event:
         event = self.world.events.get(eventurl)
         if event is None:
-            raise ApiError("event-not-found", f"no event with eventurl {eventurl!r}")
+            raise ApiError(Scenario.EVENT_NOT_FOUND, f"no event with eventurl {eventurl!r}")
         return event
 
     def host_event(self, eventurl: str, user: User) -> Event:
         event = self.event(eventurl)
         if not self.world.is_host(event, user):
-            raise ApiError("not-event-host", f"user {user.id} is not an admin of {eventurl}")
+            raise ApiError(Scenario.NOT_EVENT_HOST, f"user {user.id} is not an admin of {eventurl}")
         return event
 
     def session(self, event: Event, session_id: int, *, as_host: bool = False) -> Session:
@@ -81,7 +83,7 @@ class MockService:
         if session is None or session.event_id != event.id or not (
             as_host or rules.visible_to_attendees(session)
         ):
-            raise ApiError("session-not-found", f"no session {session_id} in this event")
+            raise ApiError(Scenario.SESSION_NOT_FOUND, f"no session {session_id} in this event")
         return session
 
     def viewer(self, event: Event, user: User, session: Session | None = None) -> views.Viewer:
@@ -89,13 +91,13 @@ class MockService:
         return views.Viewer(user, self.world.is_host(event, user), registration)
 
     # -- listing ----------------------------------------------------------------------------
-    def list_sessions(self, eventurl: str, user: User, query: ListQuery) -> dict:
+    def list_sessions(self, eventurl: str, user: User, query: ListQuery) -> SessionPageBody:
         event = self.event(eventurl)
         is_host = self.world.is_host(event, user)
         return self._page(event, user, self._visible(event, is_host), query, with_flags=True,
                           facts_key=(event.id, is_host))
 
-    def registered_sessions(self, eventurl: str, user: User, query: ListQuery) -> dict:
+    def registered_sessions(self, eventurl: str, user: User, query: ListQuery) -> SessionPageBody:
         event = self.event(eventurl)
         mine = {r.session_id for r in self.store.user_registrations(event.id, user.id)}
         candidates = [s for s in self.world.sessions_by_event.get(event.id, []) if s.id in mine]
@@ -112,7 +114,7 @@ class MockService:
         return visible[key]
 
     def _page(self, event: Event, user: User, candidates: list[Session], query: ListQuery,
-              *, with_flags: bool, facts_key: tuple | None = None) -> dict:
+              *, with_flags: bool, facts_key: tuple[object, ...] | None = None) -> SessionPageBody:
         now = self.clock.now()
         matching, min_end, max_start = self._matching(candidates, user, query, now, facts_key)
         start = query.page * query.size
@@ -147,7 +149,7 @@ class MockService:
         kept = matching[key][0]
         return _with_bounds([s for s in kept if self._matches_state(s, user, query, now)])
 
-    def _matches(self, session: Session, user: User, q: ListQuery, now) -> bool:
+    def _matches(self, session: Session, user: User, q: ListQuery, now: datetime) -> bool:
         return self._matches_facts(session, q) and self._matches_state(session, user, q, now)
 
     @staticmethod
@@ -169,7 +171,7 @@ class MockService:
                 return False
         return True
 
-    def _matches_state(self, session: Session, user: User, q: ListQuery, now) -> bool:
+    def _matches_state(self, session: Session, user: User, q: ListQuery, now: datetime) -> bool:
         if q.past is not None and (rules.phase(session, now) == rules.ENDED) != q.past:
             return False
         if q.ticket_id is not None:
@@ -179,21 +181,22 @@ class MockService:
         return True
 
     # -- one session ------------------------------------------------------------------------
-    def get_session(self, eventurl: str, user: User, session_id: int, expand: frozenset[str]) -> dict:
+    def get_session(self, eventurl: str, user: User, session_id: int,
+                    expand: frozenset[str]) -> SessionBody:
         event = self.event(eventurl)
         session = self.session(event, session_id, as_host=self.world.is_host(event, user))
         return views.session_view(self.world, self.store, session,
                                   self.viewer(event, user, session), expand)
 
     def host_session(self, eventurl: str, user: User, session_id: int,
-                     expand: frozenset[str]) -> dict:
+                     expand: frozenset[str]) -> SessionBody:
         event = self.host_event(eventurl, user)
         session = self.session(event, session_id, as_host=True)
         return views.session_view(self.world, self.store, session,
                                   self.viewer(event, user, session), expand)
 
     def session_analytics(self, eventurl: str, user: User, session_id: int,
-                          expand: frozenset[str]) -> dict:
+                          expand: frozenset[str]) -> SessionBody:
         body = self.host_session(eventurl, user, session_id, expand)
         if "speaker" not in expand:
             body["speakerList"] = None
@@ -211,7 +214,9 @@ class MockService:
         if ticket_id is not None:
             tickets = [t for t in tickets if t.id == ticket_id]
         ticket = rules.check_registration(
-            session, tickets, self.world.ticket_types, self.store, self.clock.now(),
+            session, tickets, self.world.ticket_types, self.clock.now(),
+            registered=self.store.registration_count(session.id),
+            held=len(self.store.user_registrations(event.id, user.id)),
             join_session=join_session, past_join_session=past_join_session,
         )
         registration = Registration(session.id, event.id, user.id, ticket.id, self.clock.now())
@@ -226,7 +231,7 @@ class MockService:
         self.store.remove(session.id, user.id)
 
     # -- workshops (Chime) ------------------------------------------------------------------
-    def join_workshop(self, eventurl: str, user: User, session_id: int) -> dict:
+    def join_workshop(self, eventurl: str, user: User, session_id: int) -> JoinBody:
         event = self.event(eventurl)
         session = self.session(event, session_id)
         rules.require_format(session, SessionFormat.WORKSHOP)
@@ -248,7 +253,7 @@ class MockService:
         return event, session
 
     def set_networking_status(self, eventurl: str, user: User, session_id: int,
-                              status: AttendeeStatus) -> list[dict]:
+                              status: AttendeeStatus) -> list[MatchBody]:
         """Record the caller's status; becoming available may match them (both are told)."""
         event, session = self.networking_session(eventurl, user, session_id)
         rules.require_registration(self.store.registration(session.id, user.id), session)
@@ -266,7 +271,7 @@ class MockService:
                                           "match": notice})
         return notices
 
-    def networking_matches(self, eventurl: str, user: User, session_id: int) -> list[dict]:
+    def networking_matches(self, eventurl: str, user: User, session_id: int) -> list[MatchBody]:
         _, session = self.networking_session(eventurl, user, session_id)
         rules.require_registration(self.store.registration(session.id, user.id), session)
         return [views.match_view(self.world, m) for m in self.store.matches(session.id, user.id)]

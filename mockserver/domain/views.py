@@ -10,9 +10,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mockserver.domain import chime
+from mockserver.domain.bodies import (
+    ChimeAttendeeBody,
+    ChimeMeetingBody,
+    HolderBody,
+    JoinBody,
+    MatchBody,
+    SessionBody,
+    SessionPageBody,
+    SessionStatsBody,
+    SpeakerBody,
+    SponsorBody,
+    TrackBody,
+)
 from mockserver.domain.clock import format_time
 from mockserver.domain.models import Session, Speaker, User, World
-from mockserver.store.memory import Match, MemoryStore, Registration
+from mockserver.domain.records import Match, Registration
+from mockserver.domain.store import Store
 
 # Values of `expand`, compared case-insensitively; aliases name the same part.
 EXPAND_ALIASES = {
@@ -41,7 +55,7 @@ class Viewer:
     registration: Registration | None = None
 
 
-def speaker_view(world: World, speaker: Speaker) -> dict:
+def speaker_view(world: World, speaker: Speaker) -> SpeakerBody:
     user = world.users[speaker.user_id]
     return {
         "speakerId": speaker.id, "title": user.title, "pronouns": user.pronouns,
@@ -61,7 +75,7 @@ def speaker_list(world: World, session: Session) -> list[dict] | None:
     return speakers or None
 
 
-def holder_view(world: World, registration: Registration) -> dict:
+def holder_view(world: World, registration: Registration) -> HolderBody:
     user = world.users[registration.user_id]
     return {
         "eventTicketId": registration.ticket_id, "userId": user.id,
@@ -72,7 +86,7 @@ def holder_view(world: World, registration: Registration) -> dict:
     }
 
 
-def session_stats(session: Session, registrations: list[Registration]) -> dict:
+def session_stats(session: Session, registrations: list[Registration]) -> SessionStatsBody:
     return {
         "id": session.id,
         "registeredUserCount": len(registrations),
@@ -86,8 +100,8 @@ def duration_minutes(session: Session) -> int:
     return int((session.end - session.start).total_seconds() // 60)
 
 
-def session_view(world: World, store: MemoryStore, session: Session, viewer: Viewer,
-                 expand: frozenset[str]) -> dict:
+def session_view(world: World, store: Store, session: Session, viewer: Viewer,
+                 expand: frozenset[str]) -> SessionBody:
     """One session as attendees and hosts see it (the regular-session sample's attributes).
 
     The parts that only depend on the world's immutable facts are built once per session
@@ -112,7 +126,7 @@ def session_view(world: World, store: MemoryStore, session: Session, viewer: Vie
     return body
 
 
-def _static_session_view(world: World, session: Session) -> dict:
+def _static_session_view(world: World, session: Session) -> SessionBody:
     """`session_view` for a caller who may not watch, without `expand`: the same for everyone,
     so built once per session of the world and kept in `world.cache`."""
     built = world.cache.setdefault("session_view", {})
@@ -164,19 +178,19 @@ def _static_session_view(world: World, session: Session) -> dict:
     return body
 
 
-def track_view(world: World, track_id: int) -> dict:
+def track_view(world: World, track_id: int) -> TrackBody:
     t = world.tracks[track_id]
     return {"id": t.id, "name": t.name, "color": t.color, "description": t.description,
             "position": t.position}
 
 
-def sponsor_view(world: World, sponsor_id: int) -> dict:
+def sponsor_view(world: World, sponsor_id: int) -> SponsorBody:
     s = world.sponsors[sponsor_id]
     return {"id": s.id, "name": s.name, "logoUrl": s.logo_url, "website": s.website}
 
 
-def page_view(items: Iterable[dict], total: int, filtered: int, *, past: bool | None = None,
-              upcoming: bool | None = None) -> dict:
+def page_view(items: Iterable[SessionBody], total: int, filtered: int, *, past: bool | None = None,
+              upcoming: bool | None = None) -> SessionPageBody:
     body: dict = {"recordsTotal": total, "recordsFiltered": filtered, "data": list(items),
                   "error": None}
     if past is not None:
@@ -185,8 +199,8 @@ def page_view(items: Iterable[dict], total: int, filtered: int, *, past: bool | 
     return body
 
 
-def join_view(world: World, store: MemoryStore, session: Session, viewer: Viewer,
-              meeting: dict, attendee: dict) -> dict:
+def join_view(world: World, store: Store, session: Session, viewer: Viewer,
+              meeting: ChimeMeetingBody, attendee: ChimeAttendeeBody) -> JoinBody:
     """The "Join Session" document's attributes."""
     registrations = store.session_registrations(session.id)
     event = world.event_by_id(session.event_id)
@@ -213,7 +227,7 @@ def join_view(world: World, store: MemoryStore, session: Session, viewer: Viewer
     }
 
 
-def match_view(world: World, match: Match) -> dict:
+def match_view(world: World, match: Match) -> MatchBody:
     """A networking match as "Get all matched users" documents it, plus the pair's meeting."""
     other, me = world.users[match.other_id], world.users[match.user_id]
     return {

@@ -12,55 +12,25 @@ a race.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from typing import Any
 
-from mockserver.domain.clock import parse_instant
+from mockserver.domain.records import (
+    Match,
+    Registration,
+    Snapshot,
+    match_from_row,
+    match_row,
+    registration_from_row,
+    registration_row,
+)
 
-
-@dataclass(slots=True)
-class Registration:
-    session_id: int
-    event_id: int
-    user_id: int
-    ticket_id: int
-    registered_at: datetime
-    attended: bool = False
-    status: str = "REGISTERED"
-
-
-@dataclass(slots=True)
-class Match:
-    """One side of a networking match: `user_id` was matched with `other_id`."""
-
-    session_id: int
-    user_id: int
-    other_id: int
-    matched_at: datetime
-    meeting_key: str  # the shared Chime meeting of this pair
+# One write, as JSON, replayed by `MemoryStore.apply`: [kind, *arguments], where kind and
+# arguments are: "add" row | "remove" session user | "update" session user changes |
+# "set_waiting" session users | "add_match" row | "clear" | "restore" snapshot.
+Op = list[Any]
 
 
-Op = list  # ["add", row] | ["remove", s, u] | ["update", s, u, changes] | ["set_waiting", s, users]
-#            | ["add_match", row] | ["clear"] | ["restore", snapshot]
-
-
-def registration_row(r: Registration) -> dict:
-    return {**asdict(r), "registered_at": r.registered_at.isoformat()}
-
-
-def match_row(m: Match) -> dict:
-    return {**asdict(m), "matched_at": m.matched_at.isoformat()}
-
-
-def registration_from_row(row: dict) -> Registration:
-    return Registration(**{**row, "registered_at": parse_instant(row["registered_at"])})
-
-
-def match_from_row(row: dict) -> Match:
-    return Match(**{**row, "matched_at": parse_instant(row["matched_at"])})
-
-
-Undo = Callable[[], None]
+Undo = Callable[[], object]  # takes one write back (what it returns is not used)
 
 
 class MemoryStore:
@@ -149,7 +119,7 @@ class MemoryStore:
         self.version += 1
 
     # -- snapshot ---------------------------------------------------------------------------
-    def snapshot(self) -> dict:
+    def snapshot(self) -> Snapshot:
         rows = sorted((r for regs in self._by_session.values() for r in regs.values()),
                       key=lambda r: (r.session_id, r.user_id))
         matches = [m for ms in self._matches.values() for m in ms]
@@ -159,7 +129,7 @@ class MemoryStore:
             "matches": [match_row(m) for m in matches],
         }
 
-    def restore(self, data: dict) -> None:
+    def restore(self, data: Snapshot) -> None:
         before = self.snapshot() if self.recorder is not None else None
         recorder, self.recorder = self.recorder, None  # one op for the lot, not one per row
         try:
@@ -172,7 +142,8 @@ class MemoryStore:
                 self.add_match(match_from_row(row))
         finally:
             self.recorder = recorder
-        self._record(["restore", data], lambda: self.restore(before))
+        if before is not None:
+            self._record(["restore", data], lambda: self.restore(before))
 
     # -- replay -----------------------------------------------------------------------------
     def apply(self, op: Op) -> None:

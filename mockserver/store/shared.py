@@ -24,15 +24,15 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar
 
 import redis.asyncio as redis
 from redis.exceptions import WatchError
 
 from mockserver.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
-
-if TYPE_CHECKING:
-    from mockserver.state import MockState
+from mockserver.journal import JournalEntry
+from mockserver.store.backend import Notice, Replica
+from mockserver.store.memory import Op
 
 T = TypeVar("T")
 PREFIX = "accelevents-mock"
@@ -45,13 +45,16 @@ COMPACT_AFTER = 5000  # log entries; then the log is replaced by one snapshot of
 log = logging.getLogger(__name__)
 
 
-class SharedWorld:
-    def __init__(self, url: str, state: MockState) -> None:
-        self.redis = redis.from_url(url)
-        self.state = state
+class SharedBackend:
+    """The `Backend` of a mock whose world is shared through Redis."""
+
+    def __init__(self, url: str, replica: Replica, journal_size: int) -> None:
+        # redis-py types each async command as "Awaitable | value": read its results as Any.
+        self.redis: Any = redis.from_url(url)
+        self.replica = replica
         self.epoch: int | None = None  # the reset this worker's copy follows...
         self.applied = 0  # ...and how many entries of its log the copy holds
-        self.journal = SharedJournal(self.redis, state.config.journal_size)
+        self.journal = SharedJournal(self.redis, journal_size)
         self._lock = asyncio.Lock()  # one sync or transaction at a time in this worker
         self._listener: asyncio.Task | None = None
 
@@ -61,10 +64,11 @@ class SharedWorld:
             await self._catch_up(self.redis)
             await self._listen_for_notices()
 
-    async def _catch_up(self, conn: redis.Redis | redis.client.Pipeline) -> None:
+    async def _catch_up(self, conn: Any) -> None:
         """Bring the local copy up to the log: new entries, or a whole new epoch. `conn` is
         the client, or a pipeline WATCHing the log (whose commands run at once)."""
-        if isinstance(conn, redis.client.Pipeline):
+        watching = isinstance(conn, redis.client.Pipeline)  # a bool: conn stays Any for mypy
+        if watching:
             epoch, entries = await conn.get(EPOCH), await conn.lrange(LOG, self.applied, -1)
         else:  # one round trip, read atomically
             async with conn.pipeline(transaction=True) as reader:
@@ -77,12 +81,12 @@ class SharedWorld:
             self.epoch, self.applied = int(epoch), 0
         for entry in entries:
             for op in json.loads(entry):
-                self.state.apply(op)
+                self.replica.apply(op)
             self.applied += 1
 
     async def _start_log(self) -> None:
         """An empty Redis: this worker's world (seed, size, anchor hour) becomes everyone's."""
-        first = _dumps([["reset", self.state.world_params()], ["controls", self.state.controls()]])
+        first = _dumps(self.replica.opening_ops())
         async with self.redis.pipeline(transaction=True) as pipe:
             await pipe.watch(EPOCH)
             if await pipe.get(EPOCH) is None:
@@ -105,22 +109,22 @@ class SharedWorld:
                     await pipe.watch(EPOCH, LOG)
                     await self._catch_up(pipe)
                     try:
-                        ops, result = self.state.record(change)
+                        ops, result = self.replica.record(change)
                     except Exception:
-                        if self.state.failed_midway:  # it changed the local copy, then failed
+                        if self.replica.failed_midway:  # it changed the local copy, then failed
                             self._take_back_local_change()
                         raise
                     if not ops:
                         return result
                     if await self._commit(pipe, ops):
-                        await self._publish(self.state.take_notices())
+                        await self._publish(self.replica.take_notices())
                         if self.applied >= COMPACT_AFTER:
                             await self._compact()
                         return result
                 self._take_back_local_change()
         raise RuntimeError(f"no commit after {MAX_ATTEMPTS} attempts")
 
-    async def _commit(self, pipe: redis.client.Pipeline, ops: list) -> bool:
+    async def _commit(self, pipe: Any, ops: list[Op]) -> bool:
         new_epoch = ops[0][0] == "reset"
         pipe.multi()
         if new_epoch:  # a reset starts a new log, and forgets the journal with the old world
@@ -140,9 +144,7 @@ class SharedWorld:
     async def _compact(self) -> None:
         """Replace the log by what it amounts to: the world, a snapshot, the controls. The
         epoch moves on, so other workers rebuild from it; the journal stays."""
-        entry = _dumps([["reset", self.state.world_params()],
-                        ["restore", self.state.store.snapshot()],
-                        ["controls", self.state.controls()]])
+        entry = _dumps(self.replica.snapshot_ops())
         async with self.redis.pipeline(transaction=True) as pipe:
             await pipe.watch(EPOCH, LOG)
             if int(await pipe.get(EPOCH) or 0) != self.epoch or await pipe.llen(LOG) != self.applied:
@@ -158,11 +160,21 @@ class SharedWorld:
     def _take_back_local_change(self) -> None:
         """The local copy ran a change that was not committed: undo it, or else rebuild the
         copy from the log."""
-        if not self.state.rollback():
+        if not self.replica.rollback():
             self.epoch, self.applied = None, 0
 
+    # -- the journal -------------------------------------------------------------------------
+    async def note(self, **fields: object) -> None:
+        await self.journal.record(**fields)
+
+    async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
+        return await self.journal.entries(since, limit)
+
+    def forget_journal(self) -> None:
+        """Nothing to do here: a reset's commit empties the shared journal with the old log."""
+
     # -- networking notices ------------------------------------------------------------------
-    async def _publish(self, notices: list[tuple[int, dict]]) -> None:
+    async def _publish(self, notices: list[Notice]) -> None:
         for user_id, notice in notices:
             await self.redis.publish(NOTICES, _dumps({"userId": user_id, "notice": notice}))
 
@@ -176,7 +188,7 @@ class SharedWorld:
         async for message in pubsub.listen():
             try:
                 data = json.loads(message["data"])
-                self.state.notifier.publish(int(data["userId"]), data["notice"])
+                self.replica.deliver((int(data["userId"]), data["notice"]))
             except (ValueError, KeyError, TypeError):
                 log.warning("ignored a malformed networking notice on %s", NOTICES)
 
@@ -192,14 +204,14 @@ class SharedJournal:
     return id
     """
 
-    def __init__(self, client: redis.Redis, size: int) -> None:
+    def __init__(self, client: Any, size: int) -> None:
         self._redis, self.size = client, size
         self._record = client.register_script(self._RECORD)
 
     async def record(self, **fields: object) -> None:
         await self._record(keys=[JOURNAL_IDS, JOURNAL], args=[_dumps(fields), self.size])
 
-    async def entries(self, since: int = 0, limit: int | None = None) -> list[dict]:
+    async def entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
         rows = []
         for raw in await self._redis.lrange(JOURNAL, 0, -1):
             entry_id, _, fields = raw.decode().partition(" ")
