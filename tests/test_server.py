@@ -3,15 +3,20 @@ contract, and turns malformed requests into the documented 400 body."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import itertools
+import json
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
 
+from mockserver import faults
 from mockserver.api.handlers import Operations
 from mockserver.contract import catalogue
 from mockserver.contract.cases import TOKENS
@@ -80,11 +85,18 @@ def test_unknown_path_and_method_use_the_error_body(client) -> None:
     assert response.status_code == 405 and response.json()["errorCode"] == "405"
 
 
-def test_non_utf8_body_is_a_client_error(client, cases) -> None:
-    response = client.post(f"/rest/events/mock-event/session/{cases['open_session']}/register",
-                           content=b"\xff\xfe{", headers={"Authorization": TOKENS["attendee"],
-                                                         "Content-Type": "application/json"})
-    assert response.status_code < 500
+def test_non_utf8_body_is_a_client_error(client) -> None:
+    # The API's operations take no body (one sent is ignored: test_hostile_input.py); the
+    # control API reads JSON, which must be UTF-8. Latin-1 "café" is refused, never guessed at.
+    body = '{"seed": 7, "label": "café"}'.encode("latin-1")
+    response = client.post("/__mock/reset", content=body,
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    answer = response.json()
+    assert {k: answer[k] for k in BAD_REQUEST_BODY_KEYS} == BAD_REQUEST_BODY_KEYS
+    assert "UTF-8" in answer["developerMessage"]
+    assert client.get("/__mock/world?limit=1").json()["seed"] == 42  # nothing was reset
 
 
 def test_oversized_body_gets_413(client, cases) -> None:
@@ -112,6 +124,50 @@ def test_reset_fault_drops_the_connection() -> None:
         still_up = httpx.get(f"{live.base_url}/rest/events/mock-event/user-session/registered",
                              headers={"Authorization": TOKENS["attendee"]})
     assert still_up.status_code == 200
+
+
+async def _timed_messages(app, path: str, headers: dict[str, str]) -> list[tuple[float, dict]]:
+    """Every ASGI message `app` sends for one GET, with the time it was sent."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+             "query_string": b"", "server": ("testserver", 80), "client": ("127.0.0.1", 1),
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+    sent: list[tuple[float, dict]] = []
+    requested, answered = False, asyncio.Event()
+
+    async def receive() -> dict:  # the request once, then a client that waits to the end
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await answered.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append((time.monotonic(), message))
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            answered.set()
+
+    await asyncio.wait_for(app(scope, receive, send), timeout=30)
+    return sent
+
+
+def test_slow_body_fault_sends_valid_json_in_spaced_chunks(client, monkeypatch) -> None:
+    monkeypatch.setattr(faults, "SLOW_BODY_CHUNK_DELAY_S", 0.2)  # the fault's one parameter
+    sent = asyncio.run(_timed_messages(client.app, "/rest/events/mock-event/session",
+                                       {"Authorization": TOKENS["attendee"],
+                                        "X-Mock-Fault": "slow-body"}))
+    (started_at, start), *body = sent
+    assert start["type"] == "http.response.start" and start["status"] == 200
+    chunks = [(at, m["body"]) for at, m in body if m.get("body")]
+    assert len(chunks) >= 3 and all(m["type"] == "http.response.body" for _, m in body)
+    assert body[-1][1].get("more_body", False) is False
+    whole = b"".join(chunk for _, chunk in chunks)
+    assert json.loads(whole) == {"recordsTotal": 0, "recordsFiltered": 0, "data": [],
+                                 "error": None}
+    times = [started_at] + [at for at, _ in chunks]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert min(gaps) >= 0.2 * 0.9  # asyncio.sleep never wakes early; only late, under load
 
 
 def test_wheel_ships_the_spec_and_only_our_import_names(tmp_path) -> None:
