@@ -42,15 +42,24 @@ def documented_statuses(operation_id: str) -> set[int]:
     return operation(operation_id).statuses()
 
 
+def schema_errors(operation_id: str, status: int, body: object) -> list[ValidationError]:
+    """Where `body` breaks the schema of a documented `status` (each error names its
+    `validator`: "type", "required", "enum"...)."""
+    validator = _validator(operation_id, status)
+    return [] if validator is None else list(validator.iter_errors(body))
+
+
+def describe(error: ValidationError) -> str:
+    return f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+
+
 def conformance_errors(operation_id: str, status: int, body: object) -> list[str]:
     """Why `body` with `status` does not conform to the spec (empty when it does)."""
     if status not in documented_statuses(operation_id):
         return [f"{operation_id} does not document status {status}"]
-    validator = _validator(operation_id, status)
-    if validator is None:
+    if response_schema(operation_id, status) is None:
         return [] if body in (None, b"", "") else [f"{operation_id} {status} documents no body"]
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(body)]
+    return [describe(e) for e in schema_errors(operation_id, status, body)]
 
 
 def assert_conforms(operation_id: str, status: int, body: object) -> None:
