@@ -20,7 +20,7 @@ def new_state() -> MockState:
 
 
 def user(state: MockState, role: str):
-    from fixtures.cases import TOKENS
+    from mockserver.contract.cases import TOKENS
 
     return state.service.authenticate(TOKENS[role])
 

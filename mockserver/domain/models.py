@@ -174,7 +174,7 @@ class World:
     tags: dict[int, Tag] = field(default_factory=dict)
     sponsors: dict[int, Sponsor] = field(default_factory=dict)
     sessions: dict[int, Session] = field(default_factory=dict)
-    # Named cases of the documents: name -> id or token (see fixtures.cases).
+    # Named cases of the documents: name -> id or token (see mockserver.contract.cases).
     cases: dict[str, object] = field(default_factory=dict)
     # Registrations the world starts with: (session_id, user_id, ticket_id).
     initial_registrations: list[tuple[int, int, int]] = field(default_factory=list)
