@@ -221,11 +221,20 @@ def run_blocks(blocks: list[Block], base_url: str, workdir: Path) -> Outcome:
     failed = record / "failed"
     if failed.exists():
         line, code = failed.read_text().split()
-        outcome.problems.append(f"{document}:{table.get(int(line), '?')}: failed (exit {code}); "
-                                f"the shell said:\n{outcome.shell_output[-2000:]}")
+        outcome.problems.append(f"{failing_command(outcome.ran, table.get(int(line)), document)}"
+                                f" failed (exit {code}); the shell's last words:\n"
+                                f"{outcome.shell_output[-1000:]}")
     outcome.calls = read_calls(record, table)
     outcome.problems += check(outcome.ran, outcome.calls)
     return outcome
+
+
+def failing_command(blocks: list[Block], line: int | None, document: str) -> str:
+    """`README.md:297: `the command``, for the Markdown line bash says failed."""
+    for command in (c for block in blocks for c in block.commands()):
+        if line is not None and command.first <= line <= command.last:
+            return f"{command.where}: `{command.text}`"
+    return f"{document}:{line or '?'}:"
 
 
 def run_shell(script: Path, cwd: Path, record: Path) -> str:

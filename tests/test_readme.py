@@ -87,7 +87,7 @@ def test_a_broken_promise_is_reported_at_its_line(line: str, complaint: str, moc
 
 def test_a_failing_command_stops_the_run_and_names_its_line(mock_url: str, tmp_path: Path) -> None:
     outcome = run_doc(f"```sh\ntrue\nfalse\n{LIST}\n```\n", mock_url, tmp_path)
-    assert any(p.startswith("DOC.md:3: failed (exit 1)") for p in outcome.problems), outcome.problems
+    assert any(p.startswith("DOC.md:3: `false` failed (exit 1)") for p in outcome.problems), outcome.problems
     assert outcome.calls == []  # nothing after the failure ran
 
 
