@@ -280,3 +280,30 @@ def check(blocks: list[Block], calls: list[Call]) -> list[str]:
             for problem in (command.expected or Expected()).problems(call.status, call.output):
                 problems.append(f"{command.where}: `{command.text}`: {problem}")
     return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`.venv/bin/python -m tests.readme_runner [FILE.md ...]`: check examples while writing them."""
+    import sys
+    import tempfile
+
+    from tests.live import running_mock
+
+    documents = [Path(p) for p in (sys.argv[1:] if argv is None else argv)] or [REPO / "README.md"]
+    problems = []
+    for document in documents:
+        blocks = read_blocks(document)
+        outcome = Outcome()
+        if any(b.not_run is None for b in blocks):
+            with running_mock("--seed", "42") as live, tempfile.TemporaryDirectory() as work:
+                outcome = run_blocks(blocks, live.base_url, Path(work))
+        skipped = sum(b.not_run is not None for b in blocks)
+        print(f"{document}: {len(outcome.ran)} blocks run, {skipped} marked not run, "
+              f"{len(outcome.calls)} HTTP calls, {len(outcome.problems)} problems")
+        problems += outcome.problems
+    print("\n".join(problems))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
