@@ -46,10 +46,12 @@ RESULT = re.compile(r'^(?P<void>void\s+)?(?P<status>\d{3}\b)?\s*(?P<rest>.*)$')
 QUOTED = re.compile(r'"([^"]*)"')
 TIMEOUT_S = 60
 
-# Runs before the examples: the recording curl, and `less` as `cat` (a test has no terminal).
+# Runs before the examples: where the shell is and why it stopped, the recording curl, and
+# `less` as `cat` (a test has no terminal).
 PRELUDE = r"""
 set -e -o pipefail
 trap '__rc=$?; echo "$LINENO $__rc" > "$__RUN/failed"' ERR
+trap 'echo "$LINENO" > "$__RUN/at"' DEBUG
 less() { cat "$@"; }
 curl() {
   local at=${BASH_LINENO[0]} call
@@ -209,7 +211,8 @@ def scratch_dir(workdir: Path) -> Path:
     return workdir
 
 
-def run_blocks(blocks: list[Block], base_url: str, workdir: Path) -> Outcome:
+def run_blocks(blocks: list[Block], base_url: str, workdir: Path,
+               timeout_s: float = TIMEOUT_S) -> Outcome:
     outcome = Outcome(ran=[b for b in blocks if b.not_run is None])
     document = ", ".join(sorted({b.path.name for b in blocks}))  # one file per run: one shell
     script, table = script_for(outcome.ran, base_url)
@@ -217,9 +220,15 @@ def run_blocks(blocks: list[Block], base_url: str, workdir: Path) -> Outcome:
     record.mkdir(parents=True)
     shell = scratch_dir(workdir / "shell")
     (workdir / "examples.sh").write_text(script)
-    outcome.shell_output = run_shell(workdir / "examples.sh", shell, record)
+    finished = run_shell(workdir / "examples.sh", shell, record, timeout_s)
+    outcome.shell_output = (record / "shell.log").read_text(errors="replace")
     failed = record / "failed"
-    if failed.exists():
+    if not finished:
+        line = int((record / "at").read_text()) if (record / "at").exists() else 0
+        outcome.problems.append(f"{failing_command(outcome.ran, table.get(line), document)} did "
+                                f"not finish within {timeout_s:g} s: a command that runs until "
+                                "stopped (a server, a listener) needs a `<!-- not run: why -->`")
+    elif failed.exists():
         line, code = failed.read_text().split()
         outcome.problems.append(f"{failing_command(outcome.ran, table.get(int(line)), document)}"
                                 f" failed (exit {code}); the shell's last words:\n"
@@ -237,22 +246,24 @@ def failing_command(blocks: list[Block], line: int | None, document: str) -> str
     return f"{document}:{line or '?'}:"
 
 
-def run_shell(script: Path, cwd: Path, record: Path) -> str:
+def run_shell(script: Path, cwd: Path, record: Path, timeout_s: float) -> bool:
+    """Runs the script; False if it did not finish in time. Output goes to a file, not a pipe:
+    a background job left running (a listener) would hold a pipe open after the shell ends."""
     env = {**os.environ, "__RUN": str(record)}
-    process = subprocess.Popen(["bash", str(script)], cwd=cwd, env=env, text=True,
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    with (record / "shell.log").open("w") as log:
+        process = subprocess.Popen(["bash", str(script)], cwd=cwd, env=env, text=True,
+                                   stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        output, _ = process.communicate(timeout=TIMEOUT_S)
+        process.wait(timeout=timeout_s)
+        return True
     except subprocess.TimeoutExpired:
-        output = f"the examples did not finish within {TIMEOUT_S} s"
-        (record / "failed").write_text("0 124")
+        return False
     finally:
-        # Background jobs (the README's socket listener) share the shell's process group.
+        # The shell and its background jobs share one process group: end all of them.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         process.wait()
-    return output or ""
 
 
 def read_calls(record: Path, table: dict[int, int]) -> list[Call]:

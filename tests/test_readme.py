@@ -91,6 +91,14 @@ def test_a_failing_command_stops_the_run_and_names_its_line(mock_url: str, tmp_p
     assert outcome.calls == []  # nothing after the failure ran
 
 
+def test_a_command_that_never_ends_is_named(mock_url: str, tmp_path: Path) -> None:
+    doc = tmp_path / "DOC.md"
+    doc.write_text("```sh\ntrue\nsleep 30   # a server in the foreground\n```\n")
+    outcome = run_blocks(read_blocks(doc), mock_url, tmp_path / "run", timeout_s=1)
+    assert len(outcome.problems) == 1
+    assert outcome.problems[0].startswith("DOC.md:3: `sleep 30") and "not run" in outcome.problems[0]
+
+
 def test_marked_blocks_are_skipped_and_the_mark_must_say_why(mock_url: str, tmp_path: Path) -> None:
     outcome = run_doc(f"<!-- not run: needs staging -->\n```sh\nfalse\n```\n\n```sh\n{LIST}\n```\n",
                       mock_url, tmp_path)
