@@ -45,6 +45,7 @@ ARROW = re.compile(r"(?:^|\s)#[^\n]*?→\s*(?P<result>.*)$")
 RESULT = re.compile(r'^(?P<void>void\s+)?(?P<status>\d{3}\b)?\s*(?P<rest>.*)$')
 QUOTED = re.compile(r'"([^"]*)"')
 TIMEOUT_S = 60
+NOT_LINKED = {".git", "reports"}  # reports/: what the examples write stays in the scratch copy
 
 # Runs before the examples: where the shell is and why it stopped, the recording curl, and
 # `less` as `cat` (a test has no terminal).
@@ -206,7 +207,7 @@ def scratch_dir(workdir: Path) -> Path:
     """A directory that looks like the repository (links) but keeps what the examples write."""
     workdir.mkdir(parents=True, exist_ok=True)
     for entry in REPO.iterdir():
-        if entry.name != ".git" and not (workdir / entry.name).exists():
+        if entry.name not in NOT_LINKED and not (workdir / entry.name).exists():
             (workdir / entry.name).symlink_to(entry)
     return workdir
 
