@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 REPO = Path(__file__).resolve().parent.parent
 SHELLS = ("sh", "bash", "shell")
@@ -153,10 +154,16 @@ def expected_from(line: str, where: int) -> Expected | None:
 
 def body_of(output: str) -> str:
     """What follows the headers when curl was asked for them (-i); else all of it."""
-    if output.startswith("HTTP/"):
-        return re.split(r"\r?\n\r?\n", output, maxsplit=1)[-1] if re.search(r"\r?\n\r?\n", output) \
-            else ""
-    return output
+    if not output.startswith("HTTP/"):
+        return output
+    parts = re.split(r"\r?\n\r?\n", output, maxsplit=1)
+    return parts[1] if len(parts) == 2 else ""
+
+
+def mark_reason(token: Token | None) -> str | None:
+    """The reason of a `<!-- not run: REASON -->` mark ("" if it gives none); None: no mark."""
+    mark = MARK.search(token.content) if token and token.type == "html_block" else None
+    return mark.group("rest").strip().lstrip(":").strip() if mark else None
 
 
 def read_blocks(path: Path) -> list[Block]:
@@ -164,24 +171,18 @@ def read_blocks(path: Path) -> list[Block]:
     tokens = MarkdownIt("commonmark").parse(path.read_text(encoding="utf-8"))
     blocks: list[Block] = []
     for i, token in enumerate(tokens):
-        mark = MARK.search(token.content) if token.type == "html_block" else None
-        if mark:
-            reason = mark.group("rest").strip().lstrip(":").strip()
-            line = token.map[0] + 1 if token.map else 0
+        reason = mark_reason(token)
+        if reason is not None:
+            where = f"{path.name}:{token.map[0] + 1 if token.map else '?'}"
             if not reason:
-                raise MarkdownError(f"{path.name}:{line}: a `not run` mark must say why")
-            following = tokens[i + 1] if i + 1 < len(tokens) else None
-            if following is None or following.type != "fence":
-                raise MarkdownError(f"{path.name}:{line}: a `not run` mark must come right before "
-                                    "the block it is about")
-        if token.type == "fence" and token.info.split()[:1] and token.info.split()[0] in SHELLS:
-            previous = tokens[i - 1] if i else None
-            mark = MARK.search(previous.content) if previous and previous.type == "html_block" \
-                else None
-            assert token.map is not None
-            lines = tuple(token.content.rstrip("\n").split("\n"))
-            blocks.append(Block(path, token.map[0] + 2, lines,
-                                mark.group("rest").strip().lstrip(":").strip() if mark else None))
+                raise MarkdownError(f"{where}: a `not run` mark must say why")
+            if i + 1 == len(tokens) or tokens[i + 1].type != "fence":
+                raise MarkdownError(f"{where}: a `not run` mark must come right before the "
+                                    "block it is about")
+        language = token.info.split()[:1] if token.type == "fence" else []
+        if language and language[0] in SHELLS and token.map:
+            blocks.append(Block(path, token.map[0] + 2, tuple(token.content.rstrip("\n").split("\n")),
+                                mark_reason(tokens[i - 1] if i else None)))
     return blocks
 
 
