@@ -231,8 +231,8 @@ def run_blocks(blocks: list[Block], base_url: str, workdir: Path,
                                 f"not finish within {timeout_s:g} s: a command that runs until "
                                 "stopped (a server, a listener) needs a `<!-- not run: why -->`")
     elif failed.exists():
-        line, code = failed.read_text().split()
-        outcome.problems.append(f"{failing_command(outcome.ran, table.get(int(line)), document)}"
+        at, code = failed.read_text().split()
+        outcome.problems.append(f"{failing_command(outcome.ran, table.get(int(at)), document)}"
                                 f" failed (exit {code}); the shell's last words:\n"
                                 f"{outcome.shell_output[-1000:]}")
     outcome.calls = read_calls(record, table)
