@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.contract.spec import SPEC_PATH
+from mockserver.throttle import RATE_HELP, SAFE_RATE, parse_rate
 
 DEFAULT_SPEC = SPEC_PATH  # the contract shipped with the package (the repository's openapi.yaml)
 DEFAULT_SEED = 42  # fixed, so CI runs are repeatable; `--seed random` draws a fresh one
 DEFAULT_MAX_EXAMPLES = 25
-LIVE_RATE_LIMIT = "5/s"
+LIVE_RATE_LIMIT = SAFE_RATE
 LIVE_REQUEST_BUDGET = 2000
 
 
@@ -45,7 +46,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("allow_writes", "--allow-writes", "CONTRACT_ALLOW_WRITES",
            "allow POST/PUT/DELETE against a live target (always on for the in-process mock)", "bool"),
     Option("rate_limit", "--rate-limit", "CONTRACT_RATE_LIMIT",
-           f"request rate limit such as 5/s or 100/m (live default {LIVE_RATE_LIMIT}; 'none' for no limit)"),
+           f"{RATE_HELP}; live default {LIVE_RATE_LIMIT}"),
     Option("request_budget", "--request-budget", "CONTRACT_REQUEST_BUDGET",
            f"most requests the run may send (live default {LIVE_REQUEST_BUDGET}; 0 for no limit)", "int"),
     Option("report_dir", "--report-dir", "CONTRACT_REPORT_DIR",
@@ -106,15 +107,6 @@ def _parse_seed(value: object) -> int:
     return int(text)
 
 
-def _parse_rate(value: str | None) -> str | None:
-    if value is None or value.strip().lower() in ("", "none", "0", "off"):
-        return None
-    count, _, unit = value.partition("/")
-    if not count.strip().isdigit() or unit.strip() not in ("s", "m", "h", "d"):
-        raise ValueError(f"rate limit {value!r}: expected N/s, N/m, N/h or N/d")
-    return f"{int(count)}/{unit.strip()}"
-
-
 def resolve(given: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Options:
     """Options from explicit values (None: not given) over environment variables over defaults."""
     env = os.environ if env is None else env
@@ -141,7 +133,7 @@ def resolve(given: Mapping[str, Any], env: Mapping[str, str] | None = None) -> O
         max_examples=int(raw["max_examples"] or DEFAULT_MAX_EXAMPLES),
         # Our in-process mock is thrown away after the run, so writing to it is always safe.
         allow_writes=bool(raw["allow_writes"]) or not live,
-        rate_limit=_parse_rate(rate), request_budget=int(budget),
+        rate_limit=parse_rate(rate), request_budget=int(budget),
         report_dir=Path(raw["report_dir"] or "reports"),
         target_config=Path(raw["target_config"]) if raw["target_config"] else None,
         spec=Path(raw["spec"]) if raw["spec"] else DEFAULT_SPEC, app=raw["app"] or None,

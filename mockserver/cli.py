@@ -95,9 +95,47 @@ def is_loopback(host: str) -> bool:
         return False  # a host name: it may resolve to anything
 
 
+# Generated worlds build their named cases first, from session id 11001, whatever the seed.
+OPEN_SESSION_ID = 11001
+TRY_SCENARIO = "capacity-reached"  # a documented 406 a newcomer recognises from the guides
+
+
+def shows_whole_tokens(config: MockConfig) -> bool:
+    """The fixed test tokens of a generated world on loopback are no secret: printed whole, the
+    banner's commands work as pasted. Anywhere else, or on a recording, they stay shortened."""
+    return config.loopback_only and config.world_dir is None
+
+
+def try_commands(base: str, config: MockConfig) -> list[str]:
+    """What a newcomer pastes first: the session list as the attendee, then a forced error."""
+    events = f"{base}{BASE_PATH}/events/{event_url(config)}"
+    if not shows_whole_tokens(config):
+        return [f"""curl -H "Authorization: $ATTENDEE_TOKEN" '{events}/session?size=3'"""]
+    auth = f"-H 'Authorization: {cases.TOKENS['attendee']}'"
+    return [f"curl {auth} '{events}/session?size=3'",
+            f"curl -i -X POST {auth} -H 'X-Mock-Scenario: {TRY_SCENARIO}' "
+            f"'{events}/session/{OPEN_SESSION_ID}/register'"]
+
+
+def event_url(config: MockConfig) -> str:
+    if config.world_dir is None:
+        return cases.EVENT_URL
+    from mockserver.world.recorded import load_recording
+
+    return str(load_recording(config.world_dir)["meta"]["eventurl"])
+
+
 def banner(base: str, config: MockConfig, workers: int = 1) -> str:
-    # Tokens are never printed whole: the panel and README list them.
-    roles = "\n".join(f"    {role:<18} {mask_token(token)}" for role, token in cases.TOKENS.items())
+    # The control API's admin token is never printed: it guards a mock others can reach.
+    whole = shows_whole_tokens(config)
+    roles = "\n".join(f"    {role:<18} {token if whole else mask_token(token)}"
+                      for role, token in cases.TOKENS.items())
+    tokens = "Tokens by role:" if whole else \
+        "Tokens by role (whole tokens: the panel, GET /__mock/world, README):"
+    attempt = ("Try (paste into another terminal: the sessions as the attendee, then a documented "
+               "error, forced: 406)") if whole else \
+        "Try (set ATTENDEE_TOKEN to the attendee's whole token first)"
+    commands = "\n".join(f"    {line}" for line in try_commands(base, config))
     store = f"{config.store.split('@')[-1]} (shared; its saved world wins over --seed)" \
         if config.store else "this process's memory"
     return f"""
@@ -109,11 +147,10 @@ Accelevents session API mock (seed {config.seed}, {config.sessions} sessions, {w
   Spec         {base}/openapi.yaml
   Control      {base}/__mock/world   (reset, clock, state, journal, scenarios, faults)
   Socket       {base.replace('http', 'ws', 1)}/__mock/socket?token=TOKEN   (networking matches)
-  Tokens by role (whole tokens: the panel, GET /__mock/world, README):
+  {tokens}
 {roles}
-  Try:
-    curl -H "Authorization: $ATTENDEE_TOKEN" \\
-         '{base}{BASE_PATH}/events/{cases.EVENT_URL}/session?size=3'
+  {attempt}:
+{commands}
 """
 
 

@@ -4,7 +4,7 @@ scrubbed of secrets and personal data, and checked against the spec.
     mockserver record --target https://staging.example/rest --token T --host-token H \
         --event-url my-event --out fixtures/recorded/staging
 
-Only GET requests are sent, at most `--rate-limit` per second and `--max-requests` in all.
+Only GET requests are sent, at most `--rate-limit` (default 5/s) and `--max-requests` in all.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import httpx
 from faker import Faker
 
 from mockserver.contract.schema import conformance_errors
-from mockserver.throttle import BudgetExhausted, Throttle
+from mockserver.throttle import RATE_HELP, SAFE_RATE, BudgetExhausted, Throttle, rate_argument
 
 Exchange = dict[str, Any]  # one recorded request and its answer, as saved in recording.json
 
@@ -87,9 +87,9 @@ class Scrubber:
 class Walker:
     """GETs within a request and rate budget."""
 
-    def __init__(self, client: httpx.Client, rate_per_s: float, max_requests: int) -> None:
+    def __init__(self, client: httpx.Client, rate: str | None, max_requests: int) -> None:
         self.client = client
-        self.throttle = Throttle(f"{rate_per_s}/s", max_requests)
+        self.throttle = Throttle(rate, max_requests)
         self.exchanges: list[Exchange] = []
 
     def get(self, operation: str, path: str, token: str, params: dict | None = None) -> object:
@@ -128,9 +128,9 @@ def walk(walker: Walker, eventurl: str, token: str, host_token: str | None,
 
 
 def record(target: str, token: str, host_token: str | None, eventurl: str, out: Path, *,
-           rate_per_s: float = 5, max_requests: int = 200, max_sessions: int = 50) -> dict:
+           rate: str | None = SAFE_RATE, max_requests: int = 200, max_sessions: int = 50) -> dict:
     with httpx.Client(base_url=target.rstrip("/"), timeout=30) as client:
-        walker = Walker(client, rate_per_s, max_requests)
+        walker = Walker(client, rate, max_requests)
         walk(walker, eventurl, token, host_token, max_sessions)
     scrubber = Scrubber([token, host_token or ""])
     exchanges = [scrubber.scrub_exchange(e) for e in walker.exchanges]
@@ -156,7 +156,7 @@ def _at_least_one(text: str) -> int:
     return value
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="mockserver record", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--target", required=True, help="the API base URL, ending in /rest")
@@ -164,12 +164,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--host-token", help="an event admin's token (adds host analytics)")
     p.add_argument("--event-url", required=True)
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--rate-limit", type=float, default=5, help="requests per second (default 5)")
+    p.add_argument("--rate-limit", type=rate_argument, default=SAFE_RATE, metavar="N/s",
+                   help=f"{RATE_HELP}; default {SAFE_RATE}")
     p.add_argument("--max-requests", type=_at_least_one, default=200)
     p.add_argument("--max-sessions", type=int, default=50)
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
     recording = record(args.target, args.token, args.host_token, args.event_url, args.out,
-                       rate_per_s=args.rate_limit, max_requests=args.max_requests,
+                       rate=args.rate_limit, max_requests=args.max_requests,
                        max_sessions=args.max_sessions)
     print(f"recorded {recording['meta']['requests']} responses into {args.out / RECORDING_FILE}")
     for m in recording["mismatches"]:

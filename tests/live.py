@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -17,7 +18,12 @@ import httpx
 @dataclass
 class LiveMock:
     base_url: str
-    output: str = ""
+    output: str = ""  # everything it printed, once the block has ended
+    log: Path | None = None
+
+    def output_so_far(self) -> str:
+        """What it has printed until now (its banner, once it is up)."""
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log else self.output
 
 
 def free_port() -> int:
@@ -31,19 +37,21 @@ def running_mock(*args: str, timeout_s: float = 15) -> Iterator[LiveMock]:
     """`python -m mockserver` on a free port, until the block ends; output kept for asserts."""
     port = free_port()
     # A file, not a pipe: an unread pipe fills up with access logs and stalls the server.
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver", "--port", str(port), *args],
-            stdout=log, stderr=subprocess.STDOUT, text=True)
-        live = LiveMock(f"http://127.0.0.1:{port}")
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "mock.log"
+        with path.open("w") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "mockserver", "--port", str(port), *args],
+                stdout=log, stderr=subprocess.STDOUT, text=True)
+        live = LiveMock(f"http://127.0.0.1:{port}", log=path)
         try:
             _wait_until_up(live, process, timeout_s)
             yield live
         finally:
             process.terminate()
             process.wait(timeout=10)
-            log.seek(0)
-            live.output = log.read()
+            live.output = live.output_so_far()
+            live.log = None
 
 
 def _wait_until_up(live: LiveMock, process: subprocess.Popen, timeout_s: float) -> None:

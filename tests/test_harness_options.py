@@ -49,6 +49,48 @@ def test_bad_rate_limit_is_refused() -> None:
         opts.resolve({"rate_limit": "fast"}, env={})
 
 
+RATE_FORMS = [("5/s", "5/s"), ("5", "5/s"), ("100/m", "100/m"), (" 2/h ", "2/h"), ("1/d", "1/d"),
+              ("none", None), ("0", None)]
+
+
+@pytest.mark.parametrize(("given", "meant"), RATE_FORMS)
+def test_every_command_reads_a_rate_limit_the_same_way(given: str, meant: str | None) -> None:
+    contract = opts.resolve({"rate_limit": given, "base_url": "http://h:1"}, env={}).rate_limit
+    recorder = record_args([f"--rate-limit={given}"]).rate_limit
+    assert contract == recorder == meant
+
+
+@pytest.mark.parametrize("bad", ["fast", "0.5/s", "5/week", "-1/s", "5/"])
+def test_every_command_refuses_the_same_bad_rate_limit(bad: str, capsys) -> None:
+    with pytest.raises(ValueError):
+        opts.resolve({"rate_limit": bad, "base_url": "http://h:1"}, env={})
+    with pytest.raises(SystemExit):
+        record_args([f"--rate-limit={bad}"])
+    assert "e.g. 5/s" in capsys.readouterr().err  # the usage error shows the form it wants
+
+
+def test_rate_limit_help_shows_an_example() -> None:
+    assert "5/s" in opts.BY_DEST["rate_limit"].help
+    assert "5/s" in record_parser_help()
+
+
+def record_args(extra: list[str]):
+    from mockserver import record
+
+    return record.parse_args(["--target", "http://h:1/rest", "--token", "t", "--event-url", "e",
+                              "--out", "o", *extra])
+
+
+def record_parser_help() -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        record_args(["--help"])
+    return out.getvalue()
+
+
 def test_redactor_masks_secrets_and_credential_headers() -> None:
     r = Redactor(["abc123secret"])
     assert r.text("curl -H 'Authorization: Bearer abc123secret'") == f"curl -H 'Authorization: Bearer {MASK}'"

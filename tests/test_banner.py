@@ -1,0 +1,66 @@
+"""`mockserver`'s start-up banner: its "Try" commands work when pasted, and tokens are printed
+whole only where they are known test tokens on loopback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mockserver.cli import OPEN_SESSION_ID, TRY_SCENARIO, banner, config_from, parse_args
+from mockserver.contract import catalogue
+from mockserver.contract.cases import TOKENS
+from mockserver.record import RECORDING_FILE
+from mockserver.world.builder import build_world
+from tests.live import running_mock
+from tests.readme_runner import Block, run_blocks
+
+ADMIN_TOKEN = "an-admin-token-nobody-may-read"
+
+
+def try_commands(text: str) -> list[str]:
+    """The indented lines under the banner's "Try" heading, as a reader would copy them."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("Try"))
+    commands = []
+    for line in lines[start + 1:]:
+        if not line.startswith("    "):
+            break
+        commands.append(line.strip())
+    return commands
+
+
+def test_the_try_commands_work_as_pasted(tmp_path: Path) -> None:
+    forced = next(case for case in catalogue.CATALOGUE if case.scenario == TRY_SCENARIO)
+    with running_mock() as live:  # as `make run` starts it: loopback, generated world
+        commands = try_commands(live.output_so_far())
+        assert len(commands) == 2, commands
+        # What the banner promises, in the README runner's convention: a list, then the error.
+        promised = (f'{commands[0]}   # → 200 "recordsTotal"',
+                    f'{commands[1]}   # → {forced.status} "{forced.code}"')
+        outcome = run_blocks([Block(Path("banner"), 1, promised, None)], live.base_url, tmp_path)
+    assert outcome.problems == [], "\n".join(outcome.problems)
+    assert sorted(call.status for call in outcome.calls) == [200, forced.status]
+
+
+def test_on_loopback_every_token_is_shown_whole() -> None:
+    text = banner("http://127.0.0.1:8080", config_from(parse_args([])))
+    assert all(token in text for token in TOKENS.values())
+    assert "$ATTENDEE_TOKEN" not in text
+
+
+def test_beyond_loopback_tokens_are_shortened_and_the_admin_token_never_shown() -> None:
+    config = config_from(parse_args(["--host", "0.0.0.0", "--admin-token", ADMIN_TOKEN]))
+    text = banner("http://0.0.0.0:8080", config)
+    assert not any(token in text for token in TOKENS.values())
+    assert ADMIN_TOKEN not in text and "$ATTENDEE_TOKEN" in text
+
+
+def test_a_recorded_world_keeps_its_tokens_shortened(tmp_path: Path) -> None:
+    (tmp_path / RECORDING_FILE).write_text(json.dumps({"meta": {"eventurl": "recorded-event"}}))
+    text = banner("http://127.0.0.1:8080", config_from(parse_args(["--world", str(tmp_path)])))
+    assert not any(token in text for token in TOKENS.values())
+    assert "/events/recorded-event/session" in text
+
+
+def test_the_forced_error_names_a_session_every_generated_world_has() -> None:
+    assert build_world(seed=7).cases["open_session"] == OPEN_SESSION_ID
