@@ -43,7 +43,7 @@ bench: $(STAMP) wrk redis
 test: $(STAMP) browser redis wrk
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
