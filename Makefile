@@ -6,13 +6,22 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test lint browser wrk redis bench clean
+NPM_STAMP := node_modules/.installed
+
+.PHONY: run test lint browser wrk redis bench frontend clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# Front-end tooling pinned in package.json / package-lock.json: spectral, openapi-typescript,
+# openapi-fetch, ajv, typescript 5 (7.x breaks openapi-typescript), tsx and vite. `npm ci` only
+# when the lock file changed since the last install.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
 
 run: $(STAMP)
 	$(BIN)/mockserver --host 127.0.0.1 --port 8080 --seed 42
@@ -40,7 +49,7 @@ wrk:  # the benchmark's load generator
 bench: $(STAMP) wrk redis
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-test: $(STAMP) browser redis wrk
+test: $(STAMP) $(NPM_STAMP) browser redis wrk
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -48,4 +57,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) reports build *.egg-info
+	rm -rf $(VENV) reports build *.egg-info node_modules generated
