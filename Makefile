@@ -26,6 +26,11 @@ $(NPM_STAMP): package.json package-lock.json
 run: $(STAMP)
 	$(BIN)/mockserver --host 127.0.0.1 --port 8080 --seed 42
 
+# examples/frontend on http://127.0.0.1:5173 (Vite dev server), calling `make run`'s mock;
+# VITE_MOCK_URL=http://127.0.0.1:PORT/rest points it at another one.
+frontend: $(NPM_STAMP)
+	npm run frontend
+
 # Programs the tests and the bench run, from Debian's packages; installed once, as root or
 # through sudo: $(call apt_install,COMMAND,PACKAGE)
 define apt_install
