@@ -106,12 +106,12 @@ class SpringArrayURIParser(OpenAPIURIParser):
     A value that is no integer (`trackIds=abc`, `trackIds=1,,2`) stays a 400."""
 
     @staticmethod
-    def _resolve_param_duplicates(values, param_defn, _in):
+    def _resolve_param_duplicates(values: list[str], param_defn: dict, _in: str) -> str:
         style = param_defn.get("style", OpenAPIURIParser.style_defaults[_in])
         return QUERY_STRING_DELIMITERS.get(style, ",").join(values)
 
     @staticmethod
-    def _split(value, param_defn, _in):
+    def _split(value: str, param_defn: dict, _in: str) -> list[str]:
         return [] if value == "" else OpenAPIURIParser._split(value, param_defn, _in)
 
 
