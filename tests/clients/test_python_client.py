@@ -7,6 +7,7 @@ spec change that breaks generation, or a response the generated models cannot re
 
 from __future__ import annotations
 
+import enum
 import importlib
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from mockserver import errors
+from mockserver.spec import load_spec
 from tests.clients.annotations import type_errors
 from tests.live import LiveMock
 
@@ -43,6 +45,15 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamesp
             networking=module("api.networking"), host=module("api.host"), module=module)
     finally:
         sys.path.remove(str(where))
+
+
+@pytest.mark.parametrize("schema", ["StreamProvider", "SubStreamProvider"])
+def test_a_nullable_enum_is_one_generated_class(generated: SimpleNamespace, schema: str) -> None:
+    """`null` among an enum's values made the generator emit several identical classes."""
+    values = set(load_spec()["components"]["schemas"][schema]["enum"])
+    classes = [c for c in vars(generated.models).values()
+               if isinstance(c, type) and issubclass(c, enum.Enum) and {m.value for m in c} == values]
+    assert [c.__name__ for c in classes] == [schema]
 
 
 class Flow:
