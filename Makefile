@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test lint browser wrk redis bench clean
+NPM_STAMP := node_modules/.installed
+
+.PHONY: run test lint browser wrk redis bench frontend clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +16,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Front-end tooling pinned in package.json / package-lock.json: spectral, openapi-typescript,
+# openapi-fetch, ajv, typescript 5 (7.x breaks openapi-typescript), tsx and vite. `npm ci` only
+# when the lock file changed since the last install.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
 run: $(STAMP)
 	$(BIN)/mockserver --host 127.0.0.1 --port 8080 --seed 42
+
+# examples/frontend on http://127.0.0.1:5173 (Vite dev server), calling `make run`'s mock;
+# VITE_MOCK_URL=http://127.0.0.1:PORT/rest points it at another one.
+frontend: $(NPM_STAMP)
+	npm run frontend
 
 # Programs the tests and the bench run, from Debian's packages; installed once, as root or
 # through sudo: $(call apt_install,COMMAND,PACKAGE)
@@ -40,7 +54,7 @@ wrk:  # the benchmark's load generator
 bench: $(STAMP) wrk redis
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-test: $(STAMP) browser redis wrk
+test: $(STAMP) $(NPM_STAMP) browser redis wrk
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest --durations=15 $(PYTEST_ARGS)
@@ -50,4 +64,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) reports build *.egg-info .mypy_cache
+	rm -rf $(VENV) reports build *.egg-info .mypy_cache node_modules generated

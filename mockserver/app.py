@@ -8,7 +8,6 @@ import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
@@ -18,7 +17,7 @@ from connexion.middleware.response_validation import ResponseValidationMiddlewar
 from connexion.middleware.security import SecurityMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from connexion.uri_parsing import OpenAPIURIParser
+from connexion.uri_parsing import QUERY_STRING_DELIMITERS, OpenAPIURIParser
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -92,7 +91,7 @@ def build_api(state: MockState) -> AsyncApp:
     app.add_api(
         copy.deepcopy(load()),  # a copy: Connexion writes defaults into it
         base_path=BASE_PATH, resolver=Resolver(operations.endpoint),
-        uri_parser_class=EmptyArrayURIParser,
+        uri_parser_class=SpringArrayURIParser,
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
     )
     app.add_error_handler(ProblemException, _problem)
@@ -101,11 +100,20 @@ def build_api(state: MockState) -> AsyncApp:
     return app
 
 
-class EmptyArrayURIParser(OpenAPIURIParser):
-    """`?trackIds=` is an empty list (the schema allows one), not a list holding ''."""
+class SpringArrayURIParser(OpenAPIURIParser):
+    """Array query parameters read as the real (Spring) API reads them: comma-separated
+    (`trackIds=1,2`, the spec's `explode: false`), repeated (`trackIds=1&trackIds=2`, what
+    generated clients send) or both at once all give one list; Connexion alone keeps only the
+    last repeat. `?trackIds=` is an empty list (the schema allows one), not a list holding ''.
+    A value that is no integer (`trackIds=abc`, `trackIds=1,,2`) stays a 400."""
 
     @staticmethod
-    def _split(value: Any, param_defn: Any, _in: str) -> Any:
+    def _resolve_param_duplicates(values: list[str], param_defn: dict, _in: str) -> str:
+        style = param_defn.get("style", OpenAPIURIParser.style_defaults[_in])
+        return QUERY_STRING_DELIMITERS.get(style, ",").join(values)
+
+    @staticmethod
+    def _split(value: str, param_defn: dict, _in: str) -> list[str]:
         return [] if value == "" else OpenAPIURIParser._split(value, param_defn, _in)
 
 

@@ -3,25 +3,16 @@ the mock running as a process. `make test` installs Chromium (see Makefile: brow
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from tests.browser import REPORTS, launch, needs_chromium
 from tests.live import LiveMock, running_mock
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps dialling out on this closed network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOT = Path(__file__).resolve().parents[1] / "reports" / "panel.png"
-
-# Skipped on a developer machine without Chromium; in CI a missing browser is a failure.
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                reason="Chromium missing: run `make browser` (make test does)")
+SCREENSHOT = REPORTS / "panel.png"
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +24,7 @@ def live() -> Iterator[LiveMock]:
 @pytest.fixture
 def page(live: LiveMock) -> Iterator[Page]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         page.request.post(f"{live.base_url}/__mock/reset")

@@ -221,3 +221,29 @@ def test_int64_overflow_in_query_is_a_400(client) -> None:
     response = call(client, "listSessions",
                     params={"currentUserRegisteredEventTicketId": str(2**63)})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("name,ids", [("trackIds", ("701", "702")), ("tagIds", ("801", "802", "803"))])
+def test_repeated_and_comma_separated_id_lists_filter_alike(client, name, ids) -> None:
+    """Generated clients repeat the parameter (`trackIds=701&trackIds=702`); the spec writes
+    it comma-separated. The real (Spring) API takes both, and either mixed, as one list."""
+    def total(params: list[tuple[str, str]]) -> int:
+        response = call(client, "listSessions", params=[("size", "1000"), *params])
+        assert response.status_code == 200
+        return response.json()["recordsFiltered"]
+
+    comma = total([(name, ",".join(ids))])
+    assert comma > max(total([(name, i)]) for i in ids)  # the union, not one id's share
+    assert total([(name, i) for i in ids]) == comma
+    assert total([(name, ",".join(ids[:-1])), (name, ids[-1])]) == comma
+
+
+@pytest.mark.parametrize("query", ["trackIds=abc", "trackIds=701&trackIds=abc",
+                                   "trackIds=701,&trackIds=702", "tagIds=801&tagIds="])
+def test_unreadable_id_list_gets_documented_400(client, query) -> None:
+    response = client.get(f"/rest/events/mock-event/session?{query}",
+                          headers={"Authorization": TOKENS["attendee"]})
+    assert response.status_code == 400
+    body = response.json()
+    assert {k: body[k] for k in BAD_REQUEST_BODY_KEYS} == BAD_REQUEST_BODY_KEYS
+    assert body["developerMessage"]

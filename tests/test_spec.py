@@ -14,6 +14,7 @@ from openapi_spec_validator import validate
 from mockserver.contract import catalogue
 from mockserver.contract.schema import conformance_errors
 from mockserver.contract.spec import load, operations, response_examples
+from tests.node import run_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "fixtures" / "samples").glob("*.json"))
@@ -150,3 +151,14 @@ def test_links_chain_list_detail_register_registered_unregister() -> None:
     assert "registerForSession" in linked("getSession")
     assert "getRegisteredSessions" in linked("registerForSession")
     assert "unregisterFromSession" in linked("getRegisteredSessions")
+
+
+def test_spectral_oas_ruleset_finds_no_error() -> None:
+    """Stoplight Spectral with its `spectral:oas` ruleset (.spectral.yaml), as frontend teams lint."""
+    result = run_tool("spectral", "lint", "openapi.yaml", "--format", "json", "--quiet",
+                      "--fail-severity", "error")
+    findings = json.loads(result.stdout or "[]")
+    errors_found = [f"{f['code']} at {'.'.join(map(str, f['path']))}: {f['message']}"
+                    for f in findings if f["severity"] == 0]
+    assert not errors_found, errors_found
+    assert result.returncode == 0, result.stderr
