@@ -36,6 +36,7 @@ DEFECTS = {  # X-Plant -> how the answer is spoiled
     "code": lambda status, body: (status, {**body, "errorCode": "4049999"}),
     "message": lambda status, body: (status, {**body, "errorMessage": "No such session, sorry."}),
     "unavailable": lambda status, body: (503, {"errorCode": "503", "errorMessage": "Down"}),
+    "echo": lambda status, body: (status, body),  # see Defects: the caller's token in the message
 }
 
 
@@ -62,6 +63,9 @@ class Defects:
 
         await self.app(scope, receive, keep)
         status, body = DEFECTS[plant](start["status"], json.loads(b"".join(chunks)))
+        if plant == "echo":  # a careless deployment that shows the credential it was sent
+            token = dict(scope["headers"]).get(b"x-staging-saw", b"").decode()
+            body = {**body, "errorMessage": f"Session not found for token {token}"}
         raw = json.dumps(body).encode()
         headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
         await send({"type": "http.response.start", "status": status,
@@ -81,7 +85,8 @@ class StagingTokens:
             headers = [(k, v) for k, v in scope["headers"] if k != b"authorization"]
             given = dict(scope["headers"]).get(b"authorization", b"").decode()
             known = cases.TOKENS["attendee"] if given == STAGING_TOKEN else cases.UNKNOWN_TOKEN
-            scope = {**scope, "headers": [*headers, (b"authorization", known.encode())]}
+            scope = {**scope, "headers": [*headers, (b"authorization", known.encode()),
+                                          (b"x-staging-saw", given.encode())]}
         await self.app(scope, receive, send)
 
 

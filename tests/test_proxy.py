@@ -16,8 +16,10 @@ from mockserver.app import create_app
 from mockserver.config import MockConfig
 from mockserver.contract import cases, catalogue
 from mockserver.contract.catalogue import Transport
+from mockserver.logmask import mask_token
 from mockserver.proxy.settings import ProxySettings
 from mockserver.testing import LiveServer, MockHandle
+from tests.live import running_mock
 from tests.staging import STAGING_TOKEN, staging
 
 ATTENDEE = {"Authorization": cases.TOKENS["attendee"]}
@@ -234,3 +236,24 @@ def test_what_passes_through_is_recorded_and_servable(tmp_path: Path) -> None:
                               headers=ATTENDEE)
     assert (again.status_code, again.json()["title"]) == (200, session["title"])
     served.close()
+
+
+def test_mapped_tokens_reach_staging_and_nowhere_else(tmp_path: Path) -> None:
+    token_map = tmp_path / "tokens.json"
+    token_map.write_text(json.dumps({cases.TOKENS["attendee"]: STAGING_TOKEN}))
+    with staging(defects=True, staging_tokens=True) as guarded, \
+            running_mock("--proxy", guarded.url, "--proxy-token-map", str(token_map),
+                         "--log-level", "debug") as live:
+        base = f"{live.base_url}/rest{EVENT}"
+        listed = httpx.get(f"{base}/session?size=2", headers=ATTENDEE, trust_env=False)
+        assert (listed.status_code, listed.headers["x-mock-source"]) == (200, "proxy")
+        # A deployment that echoes the credential it got: the finding is kept, the token is not.
+        httpx.get(f"{base}/session/v2/999999999", headers={**ATTENDEE, "X-Plant": "echo"},
+                  trust_env=False)
+        shown = {path: httpx.get(f"{live.base_url}/__mock/{path}", trust_env=False).text
+                 for path in ("journal", "violations", "proxy")}
+    assert [g["kind"] for g in json.loads(shown["violations"])["groups"]] == ["error-message"]
+    assert mask_token(STAGING_TOKEN) in shown["violations"]
+    for where, text in {**shown, "log": live.output}.items():
+        assert STAGING_TOKEN not in text, where
+    assert "1 token(s) mapped" in live.output
