@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import httpx
 import orjson
@@ -16,7 +17,7 @@ from mockserver.auth import CREDENTIAL_HEADERS, token_from_headers
 from mockserver.contract import catalogue
 from mockserver.contract.catalogue import Transport
 from mockserver.contract.spec import BASE_PATH, Operation, is_api_call, match
-from mockserver.contract.verdicts import is_json, response_violations
+from mockserver.contract.verdicts import Violation, is_json, response_violations
 from mockserver.http import JSON, dumps
 from mockserver.proxy.findings import Finding, FindingJSON, Redactor, as_json
 from mockserver.proxy.recorder import ProxyRecorder
@@ -95,6 +96,24 @@ def outgoing_headers(scope: Scope, token_map: dict[str, str]) -> Headers:
             value = map_credential(value.decode("latin-1"), token_map).encode("latin-1")
         headers.append((name, value))
     return headers
+
+
+def _judge(operation_id: str, status: int, content_type: str | None,
+           content: bytes) -> tuple[Violation, ...]:
+    parsed = parse_json(content) if content and is_json(content_type) else None
+    return tuple(response_violations(operation_id, status, content_type, parsed))
+
+
+_judge_again = lru_cache(maxsize=256)(_judge)
+CACHED_VERDICT_BYTES = 64 * 1024  # the verdicts of answers up to this size are remembered
+
+
+def judge_answer(operation_id: str, status: int, content_type: str | None,
+                 content: bytes) -> tuple[Violation, ...]:
+    """The verdict on one answer. The same bytes get the same verdict, so a client polling an
+    unchanged list is not judged again (judging a 24 kB list takes several ms)."""
+    judge = _judge_again if len(content) <= CACHED_VERDICT_BYTES else _judge
+    return judge(operation_id, status, content_type, content)
 
 
 def parse_json(content: bytes) -> object:
@@ -192,10 +211,10 @@ class Proxy:
         header; under --proxy-strict, a broken answer becomes the documented 502."""
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
         content_type = upstream.headers.get("content-type")
-        parsed = parse_json(upstream.content) if upstream.content and is_json(content_type) else None
         query = scope.get("query_string", b"").decode("latin-1")
         url_path = scope["path"].removeprefix(BASE_PATH)
-        response_found = response_violations(op.operation_id, upstream.status_code, content_type, parsed)
+        response_found = judge_answer(op.operation_id, upstream.status_code, content_type,
+                                      upstream.content)
         found: list[Finding] = [*request_violations(op, url_path, query, headers,
                                                     headers.get("content-type"), body),
                                 *response_found]
@@ -208,9 +227,9 @@ class Proxy:
             self.state.findings.add(listed, {
                 "at": datetime.now(UTC).isoformat(), "method": scope["method"],
                 "path": redact(BASE_PATH + path, [caller or ""]), "status": upstream.status_code})
-        if settings.record_dir is not None and scope["method"] == "GET" and parsed is not None:
+        if settings.record_dir is not None and scope["method"] == "GET" and is_json(content_type):
             self.recorder(settings).add(op.operation_id, url_path + (f"?{query}" if query else ""),
-                                        upstream.status_code, parsed,
+                                        upstream.status_code, parse_json(upstream.content),
                                         [caller or "", settings.token_map.get(caller or "", "")])
         count = (VIOLATIONS_HEADER, str(len(listed)).encode())
         if settings.strict and response_found:
