@@ -16,6 +16,7 @@ generator, no Prism row); full mode fails.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -90,12 +91,14 @@ class Bench:
         if server in self.running:
             self.running.remove(server)
 
-    def drive(self, server: t.Server, scenario: str, seconds: float | None = None) -> loads.LoadResult:
+    def drive(self, server: t.Server, scenario: str, seconds: float | None = None,
+              load: loads.Load | None = None) -> loads.LoadResult:
         path, mix = SCENARIOS[scenario]
         url = f"http://127.0.0.1:{server.port}{server.base}{path}"
+        load = load or self.load
         if self.use_wrk:
-            return self.load.run(url, mix=mix, seconds=seconds)
-        return loads.python_load(url, self.load, mix=mix, seconds=seconds)
+            return load.run(url, mix=mix, seconds=seconds)
+        return loads.python_load(url, load, mix=mix, seconds=seconds)
 
     def check_answers(self, server: t.Server) -> str | None:
         """None if every scenario's request answers 2xx, else what it answered."""
@@ -242,13 +245,20 @@ class Bench:
                 self.drive(target, scenario, seconds=self.warmup_s)
                 self.drive(proxy, scenario, seconds=self.warmup_s)
             direct, proxied = self.drive(target, scenario), self.drive(proxy, scenario)
-            added = None if direct.p50_ms is None or proxied.p50_ms is None \
-                else round(proxied.p50_ms - direct.p50_ms, 3)
-            figures["scenarios"][scenario] = {"direct": direct.to_dict(),
-                                              "proxied": proxied.to_dict(), "added_p50_ms": added}
+            # One connection, back to back: the latency one exchange adds, apart from the
+            # throughput that decides p50 when the load keeps every connection busy.
+            alone = dataclasses.replace(self.load, connections=1)
+            direct_1, proxied_1 = (self.drive(target, scenario, load=alone),
+                                   self.drive(proxy, scenario, load=alone))
+            figures["scenarios"][scenario] = {
+                "direct": direct.to_dict(), "proxied": proxied.to_dict(),
+                "added_p50_ms": added_ms(direct, proxied),
+                "one_connection": {"direct": direct_1.to_dict(), "proxied": proxied_1.to_dict(),
+                                   "added_p50_ms": added_ms(direct_1, proxied_1)}}
             print(f"  {scenario:<13} direct p50 {fmt(direct.p50_ms)} ms, through the proxy "
-                  f"p50 {fmt(proxied.p50_ms)} ms ({proxied.rps:.1f} req/s): +{fmt(added)} ms",
-                  flush=True)
+                  f"p50 {fmt(proxied.p50_ms)} ms ({proxied.rps:.1f} req/s): "
+                  f"+{fmt(added_ms(direct, proxied))} ms; on one connection "
+                  f"+{fmt(added_ms(direct_1, proxied_1))} ms", flush=True)
             if proxied.non_2xx or proxied.socket_errors:
                 self.note(f"{PROXIED} {scenario}: {proxied.non_2xx} non-2xx answers, "
                           f"{proxied.socket_errors} socket errors")
@@ -285,6 +295,12 @@ class Bench:
         self.results["checks"] = checks(self.results)
         self.results["elapsed_s"] = round(time.perf_counter() - started, 1)
         return self.results
+
+
+def added_ms(direct: loads.LoadResult, proxied: loads.LoadResult) -> float | None:
+    if direct.p50_ms is None or proxied.p50_ms is None:
+        return None
+    return round(proxied.p50_ms - direct.p50_ms, 3)
 
 
 def fmt(value: float | None, digits: int = 2) -> str:
@@ -410,7 +426,8 @@ def report(results: dict) -> str:
         lines.append(f"{PROXIED:<10} {scenario:<13} {f['proxied']['rps']:>9.1f} "
                      f"{fmt(f['proxied']['p50_ms']):>8} {fmt(f['proxied']['p99_ms']):>8}   "
                      f"p50 +{fmt(f['added_p50_ms'])} ms over the target directly "
-                     f"({fmt(f['direct']['p50_ms'])} ms)")
+                     f"({fmt(f['direct']['p50_ms'])} ms); one connection: "
+                     f"+{fmt(f['one_connection']['added_p50_ms'])} ms")
     lines.append("")
     for name, rows in results["checks"].items():
         missed = [r["what"] for r in rows if r["ok"] is False]
