@@ -199,7 +199,7 @@ class Proxy:
         """Logs when the target stops answering (once) and when it is back."""
         if failed and not self._target_down:
             why = failure or f"status {upstream.status_code if upstream else '?'}"
-            then = "the mock answers instead" if settings.fallback else "callers get a 502/504"
+            then = "the mock answers instead" if settings.fallback else "callers get its failure"
             log.warning("proxy: the target %s failed (%s): %s", display(settings.target), why, then)
         elif not failed and self._target_down:
             log.warning("proxy: the target %s answers again", display(settings.target))

@@ -205,7 +205,7 @@ async function pollJournal() {
       tbody.prepend(tr);
     }
     while (tbody.children.length > 200) tbody.lastChild.remove();
-    await loadViolations();
+    await Promise.all([loadViolations(), loadProxy()]);
   } finally {
     setTimeout(pollJournal, 1000);
   }
