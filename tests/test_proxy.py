@@ -257,3 +257,25 @@ def test_mapped_tokens_reach_staging_and_nowhere_else(tmp_path: Path) -> None:
     for where, text in {**shown, "log": live.output}.items():
         assert STAGING_TOKEN not in text, where
     assert "1 token(s) mapped" in live.output
+
+
+def test_the_proxy_flags_make_its_settings(tmp_path: Path) -> None:
+    from mockserver.cli import config_from, parse_args
+
+    token_map = tmp_path / "tokens.json"
+    token_map.write_text(json.dumps({"attendee-token": STAGING_TOKEN}))
+    given = parse_args(["--proxy", "https://staging.example/rest", "--proxy-ops",
+                        "listSessions,getSession", "--proxy-fallback", "--proxy-timeout", "2.5",
+                        "--proxy-token-map", str(token_map), "--proxy-strict",
+                        "--proxy-record", str(tmp_path), "--proxy-allow-writes"])
+    assert config_from(given).proxy == ProxySettings(
+        target="https://staging.example/rest", operations=frozenset({"listSessions", "getSession"}),
+        fallback=True, timeout_s=2.5, strict=True, allow_writes=True, record_dir=tmp_path,
+        token_map={"attendee-token": STAGING_TOKEN})
+    assert STAGING_TOKEN not in repr(config_from(given))
+    with pytest.raises(SystemExit, match="unknown operationId"):
+        config_from(parse_args(["--proxy", "https://s.example/rest", "--proxy-ops", "nope"]))
+    token_map.write_text(json.dumps({"attendee-token": [STAGING_TOKEN]}))  # not a string
+    with pytest.raises(SystemExit, match="JSON object") as refused:
+        config_from(given)
+    assert STAGING_TOKEN not in str(refused.value)
