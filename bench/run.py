@@ -6,7 +6,8 @@ Run: .venv/bin/python bench/run.py [--quick] [--json PATH]
 Prints one table (req/s, p50, p99, ours/Prism, ours/ceiling) with rows for ours-1 (one
 worker), ours-1-nc (one worker computing every answer: --no-response-cache), ours-N (N workers
 on Redis), Prism and the ceiling; then cold start, RSS after warm-up, computed list latency
-with 100 vs 10,000 sessions, and whether each of our targets meets the issue's targets.
+with 100 vs 10,000 sessions, what the validating proxy adds at p50 (ours-proxy, in front of
+a second ours-1, against calling it directly), and whether each of our targets meets the issue's targets.
 `--quick` runs every part briefly to prove the bench works (figures only; it never judges a
 speed by its exit code). Without wrk or npm, quick mode says so and makes do (Python load
 generator, no Prism row); full mode fails.
@@ -15,6 +16,7 @@ generator, no Prism row); full mode fails.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -51,6 +53,8 @@ TARGET_COLD_START_S = 2.0
 TARGET_RSS_MB = 150.0
 WORLD_SIZES = (100, 10_000)
 TARGET_WORLD_GROWTH = 1.25  # list p50 with 10,000 sessions ≤ 1.25× that with 100 (noise margin)
+TARGET_PROXY_ADDED_MS = 2.0  # the validating proxy adds ≤ 2 ms at p50 over calling its target
+PROXIED = "ours-proxy"
 
 FULL = {"load": loads.Load(threads=1, connections=32, seconds=10), "warmup_s": 2.0,
         "cold_starts": 3}
@@ -87,12 +91,14 @@ class Bench:
         if server in self.running:
             self.running.remove(server)
 
-    def drive(self, server: t.Server, scenario: str, seconds: float | None = None) -> loads.LoadResult:
+    def drive(self, server: t.Server, scenario: str, seconds: float | None = None,
+              load: loads.Load | None = None) -> loads.LoadResult:
         path, mix = SCENARIOS[scenario]
         url = f"http://127.0.0.1:{server.port}{server.base}{path}"
+        load = load or self.load
         if self.use_wrk:
-            return self.load.run(url, mix=mix, seconds=seconds)
-        return loads.python_load(url, self.load, mix=mix, seconds=seconds)
+            return load.run(url, mix=mix, seconds=seconds)
+        return loads.python_load(url, load, mix=mix, seconds=seconds)
 
     def check_answers(self, server: t.Server) -> str | None:
         """None if every scenario's request answers 2xx, else what it answered."""
@@ -223,6 +229,43 @@ class Bench:
                   f"  p99 {fmt(result.p99_ms)} ms  (started in {cold:.2f} s)", flush=True)
             self.stop(server)
 
+    def proxy_overhead(self) -> None:
+        """The validating proxy (--proxy) in front of one worker, against that worker called
+        directly, under the same load: what forwarding and judging each exchange adds."""
+        print("ours as a validating proxy (--proxy) in front of ours-1, vs ours-1 directly",
+              flush=True)
+        target = t.ours(t.free_port(), name="proxy-target")
+        self.start(target)
+        proxy = t.ours(t.free_port(), name=PROXIED,
+                       proxy=f"http://127.0.0.1:{target.port}{target.base}")
+        self.start(proxy)
+        figures: dict = {"status": "ok", "scenarios": {}}
+        for scenario in GETS:
+            if self.warmup_s:
+                self.drive(target, scenario, seconds=self.warmup_s)
+                self.drive(proxy, scenario, seconds=self.warmup_s)
+            direct, proxied = self.drive(target, scenario), self.drive(proxy, scenario)
+            # One connection, back to back: the latency one exchange adds, apart from the
+            # throughput that decides p50 when the load keeps every connection busy.
+            alone = dataclasses.replace(self.load, connections=1)
+            direct_1, proxied_1 = (self.drive(target, scenario, load=alone),
+                                   self.drive(proxy, scenario, load=alone))
+            figures["scenarios"][scenario] = {
+                "direct": direct.to_dict(), "proxied": proxied.to_dict(),
+                "added_p50_ms": added_ms(direct, proxied),
+                "one_connection": {"direct": direct_1.to_dict(), "proxied": proxied_1.to_dict(),
+                                   "added_p50_ms": added_ms(direct_1, proxied_1)}}
+            print(f"  {scenario:<13} direct p50 {fmt(direct.p50_ms)} ms, through the proxy "
+                  f"p50 {fmt(proxied.p50_ms)} ms ({proxied.rps:.1f} req/s): "
+                  f"+{fmt(added_ms(direct, proxied))} ms; on one connection "
+                  f"+{fmt(added_ms(direct_1, proxied_1))} ms", flush=True)
+            if proxied.non_2xx or proxied.socket_errors:
+                self.note(f"{PROXIED} {scenario}: {proxied.non_2xx} non-2xx answers, "
+                          f"{proxied.socket_errors} socket errors")
+        self.stop(proxy)
+        self.stop(target)
+        self.results["proxy"] = figures
+
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> dict:
         started = time.perf_counter()
@@ -244,6 +287,7 @@ class Bench:
             self.prism()
             self.ceiling()
             self.world_sizes()
+            self.proxy_overhead()
         finally:
             for server in reversed(self.running):
                 server.stop()
@@ -251,6 +295,12 @@ class Bench:
         self.results["checks"] = checks(self.results)
         self.results["elapsed_s"] = round(time.perf_counter() - started, 1)
         return self.results
+
+
+def added_ms(direct: loads.LoadResult, proxied: loads.LoadResult) -> float | None:
+    if direct.p50_ms is None or proxied.p50_ms is None:
+        return None
+    return round(proxied.p50_ms - direct.p50_ms, 3)
 
 
 def fmt(value: float | None, digits: int = 2) -> str:
@@ -337,6 +387,14 @@ def checks(results: dict) -> dict:
                          "value": growth, "limit": TARGET_WORLD_GROWTH,
                          "ok": None if growth is None else growth <= TARGET_WORLD_GROWTH})
         found[name] = rows
+    proxy = results.get("proxy", {}).get("scenarios", {})
+    if proxy:
+        found[PROXIED] = [{"what": f"{scenario}: proxying adds ≤ {TARGET_PROXY_ADDED_MS:g} ms at p50 "
+                                   "over calling the target directly",
+                           "value": f["added_p50_ms"], "limit": TARGET_PROXY_ADDED_MS,
+                           "ok": None if f["added_p50_ms"] is None
+                           else f["added_p50_ms"] <= TARGET_PROXY_ADDED_MS}
+                          for scenario, f in proxy.items()]
     return found
 
 
@@ -364,6 +422,12 @@ def report(results: dict) -> str:
     for size, f in results["world_size"].items():
         lines.append(f"ours-1-nc, {int(size):>6,} sessions: list {f['rps']:.1f} req/s, "
                      f"p50 {fmt(f['p50_ms'])} ms, p99 {fmt(f['p99_ms'])} ms")
+    for scenario, f in results.get("proxy", {}).get("scenarios", {}).items():
+        lines.append(f"{PROXIED:<10} {scenario:<13} {f['proxied']['rps']:>9.1f} "
+                     f"{fmt(f['proxied']['p50_ms']):>8} {fmt(f['proxied']['p99_ms']):>8}   "
+                     f"p50 +{fmt(f['added_p50_ms'])} ms over the target directly "
+                     f"({fmt(f['direct']['p50_ms'])} ms); one connection: "
+                     f"+{fmt(f['one_connection']['added_p50_ms'])} ms")
     lines.append("")
     for name, rows in results["checks"].items():
         missed = [r["what"] for r in rows if r["ok"] is False]

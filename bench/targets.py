@@ -135,7 +135,8 @@ class Server:
 
 
 def ours(port: int, *, sessions: int | None = None, workers: int | None = None,
-         store: str | None = None, cached: bool = True, name: str = "ours") -> Server:
+         store: str | None = None, cached: bool = True, name: str = "ours",
+         proxy: str | None = None) -> Server:
     cmd = [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning"]
     if sessions is not None:
@@ -146,6 +147,8 @@ def ours(port: int, *, sessions: int | None = None, workers: int | None = None,
         cmd += ["--store", store]
     if not cached:
         cmd += ["--no-response-cache"]
+    if proxy is not None:
+        cmd += ["--proxy", proxy]
     return Server(name, cmd, port)
 
 

@@ -34,6 +34,7 @@ from mockserver.contract.spec import BASE_PATH, SPEC_PATH, allowed_methods, is_a
 from mockserver.control.routes import control_routes
 from mockserver.control.socket import socket_route
 from mockserver.http import JSON, dumps
+from mockserver.proxy.forward import Proxy
 from mockserver.response_cache import ResponseCache
 from mockserver.state import MockState
 
@@ -141,6 +142,7 @@ class Journaled:
                 at=datetime.now(UTC).isoformat(), method=scope["method"], path=path,
                 operation=notes.get("operation"), status=status, forced=notes.get("forced"),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                source=notes.get("source"), violations=notes.get("violations"),
             )
 
         async def send_and_note(message: Message) -> None:
@@ -229,11 +231,11 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     api = build_api(state)
     if state.config.response_cache:
         api = ResponseCache(api, state)
-    app: ASGIApp = Router(routes=routes, default=Journaled(CaughtUp(api, state), state))
+    app: ASGIApp = Router(routes=routes, default=Journaled(Proxy(CaughtUp(api, state), state), state))
     app = RequestLimits(app)
     if state.config.cors_origins:
         app = CORSMiddleware(app, allow_origin_regex=state.config.cors_origins,
                              allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
                              allow_headers=CORS_HEADERS, allow_credentials=True,
-                             expose_headers=["X-Mock-Forced"])
+                             expose_headers=["X-Mock-Forced", "X-Mock-Source", "X-Mock-Violations"])
     return MockApp(app, state)

@@ -15,10 +15,17 @@ import uvicorn
 from mockserver.app import MockApp, create_app
 from mockserver.config import LOCAL_ORIGINS, MockConfig
 from mockserver.contract import cases
-from mockserver.contract.spec import BASE_PATH
+from mockserver.contract.spec import BASE_PATH, operations
 from mockserver.domain.clock import parse_instant
 from mockserver.faults import FAULTS, parse_range
 from mockserver.logmask import logging_config, mask_token
+from mockserver.proxy.settings import (
+    DEFAULT_TIMEOUT_S,
+    ProxySettings,
+    display,
+    parse_operations,
+    read_token_map,
+)
 from mockserver.world.builder import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 
 ARGV_VARIABLE = "MOCKSERVER_ARGV"  # how each uvicorn worker gets the command line
@@ -60,7 +67,44 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help="compute every answer, even a GET repeated while nothing changed "
                    "(for measuring; the answers are the same)")
     p.add_argument("--log-level", default="info")
+    proxy = p.add_argument_group("validating proxy", "forward API calls to a deployment, judge "
+                                 "every exchange against openapi.yaml (GET /__mock/violations)")
+    proxy.add_argument("--proxy", default=None, metavar="URL",
+                       help="forward API calls to this base URL, e.g. https://staging.example/rest")
+    proxy.add_argument("--proxy-ops", default="", metavar="OP,OP",
+                       help="forward only these operationIds; the mock answers the others "
+                       "(default: all)")
+    proxy.add_argument("--proxy-fallback", action="store_true",
+                       help="answer from the mock when the target is unreachable, times out or "
+                       "answers 502/503/504 (X-Mock-Source: mock-fallback)")
+    proxy.add_argument("--proxy-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+                       help="how long to wait for the target (default %(default)s)")
+    proxy.add_argument("--proxy-token-map", type=Path, default=None, metavar="FILE",
+                       help='JSON {"mock token": "staging token"}: the staging token is sent '
+                       "instead (never printed or logged)")
+    proxy.add_argument("--proxy-strict", action="store_true",
+                       help="an answer that breaks the contract becomes a 502 listing why")
+    proxy.add_argument("--proxy-record", type=Path, default=None, metavar="DIR",
+                       help="save the target's GET answers, scrubbed, for `mockserver --world DIR`")
+    proxy.add_argument("--proxy-allow-writes", action="store_true",
+                       help="forward non-GET calls too (default: the mock answers them)")
     return p.parse_args(argv)
+
+
+def proxy_from(args: argparse.Namespace) -> ProxySettings:
+    if args.proxy is not None and not args.proxy.startswith(("http://", "https://")):
+        sys.exit("mockserver: --proxy must be an http(s) URL ending in the API's base path")
+    if args.proxy_timeout <= 0:
+        sys.exit("mockserver: --proxy-timeout must be above 0")
+    try:
+        ops = parse_operations(args.proxy_ops, set(operations()))
+        token_map = read_token_map(args.proxy_token_map) if args.proxy_token_map else {}
+    except ValueError as exc:  # a TokenMapError names the file, never a token
+        sys.exit(f"mockserver: --proxy: {exc}")
+    return ProxySettings(target=args.proxy, operations=ops, fallback=args.proxy_fallback,
+                         timeout_s=args.proxy_timeout, strict=args.proxy_strict,
+                         allow_writes=args.proxy_allow_writes, record_dir=args.proxy_record,
+                         token_map=token_map)
 
 
 def config_from(args: argparse.Namespace) -> MockConfig:
@@ -83,7 +127,8 @@ def config_from(args: argparse.Namespace) -> MockConfig:
                       latency_ms=args.latency, faults=faults, cors_origins=args.cors_origins,
                       simulate_networking_s=args.simulate_networking, world_dir=args.world,
                       attendees=args.attendees, store=args.store, admin_token=args.admin_token,
-                      loopback_only=is_loopback(args.host), response_cache=args.response_cache)
+                      loopback_only=is_loopback(args.host), response_cache=args.response_cache,
+                      proxy=proxy_from(args))
 
 
 def is_loopback(host: str) -> bool:
@@ -147,11 +192,22 @@ Accelevents session API mock (seed {config.seed}, {config.sessions} sessions, {w
   Spec         {base}/openapi.yaml
   Control      {base}/__mock/world   (reset, clock, state, journal, scenarios, faults)
   Socket       {base.replace('http', 'ws', 1)}/__mock/socket?token=TOKEN   (networking matches)
-  {tokens}
+{proxy_line(config.proxy)}  {tokens}
 {roles}
   {attempt}:
 {commands}
 """
+
+
+def proxy_line(proxy: ProxySettings) -> str:
+    if proxy.target is None:
+        return ""
+    ops = ", ".join(sorted(proxy.operations)) if proxy.operations is not None else "all operations"
+    return (f"  Proxy        {display(proxy.target)} ({ops}; fallback "
+            f"{'on' if proxy.fallback else 'off'}; {'strict; ' if proxy.strict else ''}writes "
+            f"{'forwarded' if proxy.allow_writes else 'answered by the mock'}; "
+            f"{len(proxy.token_map)} token(s) mapped)\n"
+            f"  Violations   GET /__mock/violations (and the panel)\n")
 
 
 def public_address_warning(config: MockConfig, host: str) -> str | None:

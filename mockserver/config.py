@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from mockserver.proxy.settings import ProxySettings
 from mockserver.world.builder import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 
 # Browsers on this machine: any port of localhost / 127.0.0.1 / [::1].
@@ -32,3 +33,5 @@ class MockConfig:
     loopback_only: bool = True  # bound to 127.0.0.1 / ::1 / localhost only
     # Answer a repeated GET from memory while nothing it depends on changed (response_cache).
     response_cache: bool = True
+    # Forward API calls to a deployment and judge them (--proxy...); by default no target.
+    proxy: ProxySettings = field(default_factory=ProxySettings)

@@ -20,6 +20,8 @@ class Entry:
     status: int
     forced: str | None
     duration_ms: float
+    source: str | None = None  # with a proxy set: proxy, mock-fallback or mock
+    violations: list[dict[str, str]] | None = None  # a proxied exchange's findings
 
 
 class Journal:

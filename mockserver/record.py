@@ -133,20 +133,32 @@ def record(target: str, token: str, host_token: str | None, eventurl: str, out: 
         walker = Walker(client, rate, max_requests)
         walk(walker, eventurl, token, host_token, max_sessions)
     scrubber = Scrubber([token, host_token or ""])
-    exchanges = [scrubber.scrub_exchange(e) for e in walker.exchanges]
+    recording = recording_document(target, eventurl,
+                                   [scrubber.scrub_exchange(e) for e in walker.exchanges])
+    save_recording(out, recording)
+    return recording
+
+
+def recording_document(target: str, eventurl: str, exchanges: list[Exchange]) -> dict:
+    """A recording of scrubbed `exchanges`, with those that break the spec listed apart (the
+    file `mockserver --world DIR` serves; `--proxy-record` writes it too)."""
     mismatches = [{"operation": e["operation"], "path": e["path"], "status": e["status"],
                    "problems": problems}
                   for e in exchanges
                   if (problems := conformance_errors(e["operation"], e["status"], e["body"]))]
-    recording = {
+    return {
         "meta": {"target": urlsplit(target).netloc, "eventurl": eventurl,
                  "recordedAt": datetime.now(UTC).isoformat(), "requests": len(exchanges)},
         "exchanges": exchanges,
         "mismatches": mismatches,
     }
+
+
+def save_recording(out: Path, recording: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / RECORDING_FILE).write_text(json.dumps(recording, indent=1, ensure_ascii=False))
-    return recording
+    partial = out / (RECORDING_FILE + ".partial")  # a reader never sees half a file
+    partial.write_text(json.dumps(recording, indent=1, ensure_ascii=False))
+    partial.replace(out / RECORDING_FILE)
 
 
 def _at_least_one(text: str) -> int:

@@ -21,6 +21,7 @@ from mockserver.domain.records import Registration
 from mockserver.domain.service import MockService
 from mockserver.journal import JournalEntry
 from mockserver.notify import Notifier
+from mockserver.proxy.findings import FindingLog
 from mockserver.store.backend import Backend, LocalBackend, Notice
 from mockserver.store.memory import MemoryStore, Op, Undo
 from mockserver.world.builder import build_world
@@ -39,6 +40,8 @@ class MockState:
         self.latency_ms = self.config.latency_ms
         self.faults = dict(self.config.faults)
         self.notifier = Notifier()
+        self.proxy = self.config.proxy.copy()  # the proxy's settings now (PUT /__mock/proxy)
+        self.findings = FindingLog()  # what the proxy found against the contract (this process)
         self.scenario: str | None = None  # forced on every call it applies to...
         self.scenario_calls: int | None = None  # ...this many times (None: until cleared)
         self._pending: list[Op] | None = None  # ops of the change being recorded...

@@ -39,3 +39,11 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
     assert results["targets"]["ceiling"]["status"] == "ok"
     assert "ours-1" in results["checks"]
     assert results["targets"]["ours-2"]["cold_start_s"] > 0
+    # The validating proxy in front of ours-1, against ours-1 directly (issue 18).
+    for scenario in ("list", "detail"):
+        figures = results["proxy"]["scenarios"][scenario]
+        for run in (figures, figures["one_connection"]):
+            assert run["proxied"]["requests"] > 0 and run["proxied"]["non_2xx"] == 0
+            assert run["added_p50_ms"] is not None
+    assert [row["value"] for row in results["checks"]["ours-proxy"]] == \
+        [results["proxy"]["scenarios"][s]["added_p50_ms"] for s in ("list", "detail")]

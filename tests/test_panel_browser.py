@@ -3,13 +3,17 @@ the mock running as a process. `make test` installs Chromium (see Makefile: brow
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.browser import REPORTS, launch, needs_chromium
 from tests.live import LiveMock, running_mock
+from tests.staging import STAGING_TOKEN, staging
 
 SCREENSHOT = REPORTS / "panel.png"
 pytestmark = needs_chromium
@@ -21,17 +25,24 @@ def live() -> Iterator[LiveMock]:
         yield mock
 
 
-@pytest.fixture
-def page(live: LiveMock) -> Iterator[Page]:
+@contextlib.contextmanager
+def panel(base_url: str) -> Iterator[Page]:
+    """The panel of the mock at `base_url`, reset and ready, in a fresh browser."""
     with sync_playwright() as playwright:
         browser = launch(playwright)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
-        page.request.post(f"{live.base_url}/__mock/reset")
-        page.goto(f"{live.base_url}/__mock/ui/")
+        page.request.post(f"{base_url}/__mock/reset")
+        page.goto(f"{base_url}/__mock/ui/")
         expect(page.locator("body[data-ready=true]")).to_have_count(1)
         yield page
         browser.close()
+
+
+@pytest.fixture
+def page(live: LiveMock) -> Iterator[Page]:
+    with panel(live.base_url) as page:
+        yield page
 
 
 def session_row(page: Page, case: str):
@@ -84,3 +95,24 @@ def test_faults_and_reseed_from_the_panel(page: Page, live: LiveMock) -> None:
     page.locator("#reset-seed").fill("7")
     page.locator("#reset-button").click()
     expect(page.locator("#seed-badge")).to_contain_text("seed 7")
+
+
+def test_the_panel_lists_the_proxys_violations_live(tmp_path: Path) -> None:
+    token_map = tmp_path / "tokens.json"
+    token_map.write_text(json.dumps({"attendee-token": STAGING_TOKEN}))
+    with staging(defects=True, staging_tokens=True) as target, \
+            running_mock("--proxy", target.url, "--proxy-token-map", str(token_map)) as live, \
+            panel(live.base_url) as page:
+        expect(page.locator("#proxy-now")).to_contain_text("Forwarding every operation")
+        broken = {"Authorization": "attendee-token", "X-Plant": "type"}
+        session = target.handle.state.world.cases["open_session"]
+        url = f"{live.base_url}/rest/events/mock-event/session/v2/{session}"
+        assert page.request.get(url, headers=broken).headers["x-mock-violations"] == "1"
+        row = page.locator("#violations tbody tr[data-operation='getSession'][data-kind='type']")
+        expect(row.locator("td.count")).to_have_text("1")
+        page.request.get(url, headers=broken)
+        expect(row.locator("td.count")).to_have_text("2")  # live: no reload
+        page.request.get(url.replace("v2/", "v2/99999"), headers={**broken, "X-Plant": "echo"})
+        expect(page.locator("#violations tbody tr[data-kind='error-message']")).to_have_count(1)
+        expect(page.locator("#journal tbody td.violated").first).to_have_text("1")
+        assert STAGING_TOKEN not in page.content()

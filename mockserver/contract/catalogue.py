@@ -51,6 +51,9 @@ class Transport(StrEnum):
     HEADERS_TOO_LARGE = "headers-too-large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type"
     ADMIN_TOKEN_REQUIRED = "admin-token-required"
+    UPSTREAM_UNREACHABLE = "upstream-unreachable"  # the proxy's target: no connection
+    UPSTREAM_TIMEOUT = "upstream-timeout"  # the proxy's target: no answer in time
+    CONTRACT_BROKEN = "contract-broken"  # the proxy's target answered against the contract
 
 
 class ErrorBody(TypedDict):
@@ -180,6 +183,14 @@ TRANSPORT: tuple[ErrorCase, ...] = (
               inferred="no document lists 415"),
     ErrorCase(T.ADMIN_TOKEN_REQUIRED, 403, "403", "The control API needs the mock's admin token.",
               inferred="the mock's own /__mock API, not Accelevents'"),
+    # -- the validating proxy (--proxy): the mock's own answers about its target ------------
+    ErrorCase(T.UPSTREAM_UNREACHABLE, 502, "502", "The upstream API could not be reached.",
+              inferred="the mock's proxy, not Accelevents'; given without --proxy-fallback"),
+    ErrorCase(T.UPSTREAM_TIMEOUT, 504, "504", "The upstream API did not answer in time.",
+              inferred="the mock's proxy, not Accelevents'; given without --proxy-fallback"),
+    ErrorCase(T.CONTRACT_BROKEN, 502, "502", "The upstream API answered against the contract.",
+              inferred="the mock's proxy with --proxy-strict; developerMessage lists the "
+              "violations"),
 )
 
 

@@ -21,9 +21,11 @@ from starlette.routing import Route
 from mockserver import faults
 from mockserver.contract import cases, catalogue
 from mockserver.contract.catalogue import Transport
+from mockserver.contract.spec import operations
 from mockserver.domain import rules
 from mockserver.domain.clock import format_time, parse_instant
 from mockserver.http import error_response, json_response
+from mockserver.proxy.settings import ProxySettings, display
 from mockserver.state import MockState
 
 CONTROL_SPEC = Path(__file__).with_name("openapi.yaml")
@@ -215,6 +217,49 @@ def faults_view(state: MockState) -> ControlBody:
     return {"latencyMs": f"{lo}-{hi}", "faults": state.faults, "available": list(faults.FAULTS)}
 
 
+def proxy_view(settings: ProxySettings) -> ControlBody:
+    """The proxy's settings; of the token map, only how many tokens it maps."""
+    return {"target": display(settings.target) if settings.target else None,
+            "operations": sorted(settings.operations) if settings.operations is not None else None,
+            "fallback": settings.fallback, "timeoutS": settings.timeout_s,
+            "strict": settings.strict, "allowWrites": settings.allow_writes,
+            "record": str(settings.record_dir) if settings.record_dir else None,
+            "mappedTokens": len(settings.token_map)}
+
+
+def _flag(body: dict, key: str, default: bool) -> bool:
+    value = body.get(key, default)
+    if not isinstance(value, bool):
+        raise ControlError(f"{key} must be true or false")
+    return value
+
+
+def set_proxy(state: MockState, body: dict) -> None:
+    """Point the proxy at another target (null: the mock answers everything), other operations
+    (null: all), or change fallback, strictness, writes and timeout. Only this process's."""
+    settings = state.proxy.copy()
+    target = body.get("target", settings.target)
+    if target is not None and not (isinstance(target, str) and target.startswith(("http://", "https://"))):
+        raise ControlError("target must be an http(s) URL ending in the API's base path, or null")
+    ops = body.get("operations", sorted(settings.operations) if settings.operations else None)
+    if ops is not None:
+        if not isinstance(ops, list) or not all(isinstance(op, str) for op in ops):
+            raise ControlError("operations must be a list of operationIds, or null for all")
+        unknown = sorted(set(ops) - operations().keys())
+        if unknown:
+            raise ControlError(f"unknown operationId(s): {', '.join(unknown)}")
+    timeout = body.get("timeoutS", settings.timeout_s)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 600:
+        raise ControlError("timeoutS must be a number of seconds above 0 and at most 600")
+    settings.target = target
+    settings.operations = frozenset(ops) if ops is not None else None
+    settings.timeout_s = float(timeout)
+    settings.fallback = _flag(body, "fallback", settings.fallback)
+    settings.strict = _flag(body, "strict", settings.strict)
+    settings.allow_writes = _flag(body, "allowWrites", settings.allow_writes)
+    state.proxy = settings
+
+
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -238,7 +283,8 @@ def control_routes(state: MockState) -> list[Route]:
             "GET /__mock/world", "POST /__mock/reset", "GET|PUT /__mock/clock",
             "GET|PUT /__mock/state", "GET /__mock/journal", "GET /__mock/scenarios",
             "GET|PUT /__mock/scenario",
-            "GET|PUT /__mock/faults"], "spec": "/__mock/openapi.yaml",
+            "GET|PUT /__mock/faults", "GET|PUT /__mock/proxy",
+            "GET|DELETE /__mock/violations"], "spec": "/__mock/openapi.yaml",
                               "panel": "/__mock/ui/", "socket": "/__mock/socket?token=TOKEN"})
 
     async def spec(_: Request) -> Response:
@@ -297,6 +343,16 @@ def control_routes(state: MockState) -> list[Route]:
             await state.transact(lambda: set_faults(state, body))
         return json_response(faults_view(state))
 
+    async def proxy(request: Request) -> Response:
+        if request.method == "PUT":
+            set_proxy(state, await read_json(request))
+        return json_response(proxy_view(state.proxy))
+
+    async def violations(request: Request) -> Response:
+        if request.method == "DELETE":
+            state.findings.clear()
+        return json_response(state.findings.view())
+
     table = [
         ("/__mock", index, ["GET"]), ("/__mock/openapi.yaml", spec, ["GET"]),
         ("/__mock/world", world, ["GET"]),
@@ -305,5 +361,7 @@ def control_routes(state: MockState) -> list[Route]:
         ("/__mock/journal", journal, ["GET"]), ("/__mock/scenarios", scenarios, ["GET"]),
         ("/__mock/scenario", scenario, ["GET", "PUT"]),
         ("/__mock/faults", faults_route, ["GET", "PUT"]),
+        ("/__mock/proxy", proxy, ["GET", "PUT"]),
+        ("/__mock/violations", violations, ["GET", "DELETE"]),
     ]
     return [Route(path, guarded(handler), methods=methods) for path, handler, methods in table]

@@ -200,13 +200,39 @@ async function pollJournal() {
       tr.dataset.operation = e.operation || "";
       tr.append(cell(e.id), cell(e.at.slice(11, 19)), cell(e.method), cell(e.path), cell(e.operation),
         cell(e.status, `status-${String(e.status)[0]}`), cell(e.forced || "natural", e.forced ? "forced" : ""),
-        cell(e.duration_ms));
+        cell(e.duration_ms), cell(e.source || ""),
+        cell(e.violations ? e.violations.length : "", e.violations?.length ? "violated" : ""));
       tbody.prepend(tr);
     }
     while (tbody.children.length > 200) tbody.lastChild.remove();
+    await Promise.all([loadViolations(), loadProxy()]);
   } finally {
     setTimeout(pollJournal, 1000);
   }
+}
+
+async function loadProxy() {
+  const proxy = await api("/proxy");
+  const operations = proxy.operations ? proxy.operations.join(", ") : "every operation";
+  $("#proxy-now").textContent = proxy.target
+    ? `Forwarding ${operations} to ${proxy.target}; fallback ${proxy.fallback ? "on" : "off"}` +
+      `${proxy.strict ? "; strict" : ""}; writes ${proxy.allowWrites ? "forwarded" : "answered by the mock"}.`
+    : "No proxy target: the mock answers every call (start it with --proxy URL).";
+}
+
+// Grouped by operation and kind; examples come redacted from the server.
+async function loadViolations() {
+  const { total, groups } = await api("/violations");
+  const section = $("#violations");
+  if (section.dataset.total === String(total)) return;
+  section.dataset.total = total;
+  fillRows($("#violations tbody"), groups.map((g) => [cell(g.operation), cell(g.kind, "kind"),
+    cell(g.count, "count"), cell(`${g.example.method} ${g.example.path} → ${g.example.status}`),
+    cell(g.example.message, "title")]));
+  [...$("#violations tbody").children].forEach((tr, i) => {
+    tr.dataset.operation = groups[i].operation;
+    tr.dataset.kind = groups[i].kind;
+  });
 }
 
 function wire() {
@@ -224,7 +250,7 @@ function wire() {
 (async function start() {
   wire();
   await loadWorld();
-  await Promise.all([loadScenarios(), loadFaults()]);
+  await Promise.all([loadScenarios(), loadFaults(), loadProxy()]);
   document.body.dataset.ready = "true";
   pollJournal();
 })();

@@ -1,0 +1,144 @@
+"""Whether a request keeps the documented contract: its path, query and header parameters
+(and a JSON body where one is documented), judged by openapi.yaml's own schemas.
+
+Responses are judged by `mockserver.contract.verdicts`; this is the request side, which the
+harness never needs (it writes its requests from the spec). Connexion validates requests too,
+but only inside its own routing, which a proxied call never enters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from openapi_schema_validator import OAS30Validator
+
+from mockserver.contract.spec import Document, Operation, load, operation, resolve
+from mockserver.contract.verdicts import is_json
+
+
+class RequestKind(StrEnum):
+    MISSING_PARAMETER = "request-missing-parameter"  # a required parameter absent
+    PARAMETER = "request-parameter"  # a parameter that breaks its schema (type, range, pattern)
+    BODY = "request-body"  # a body that breaks the documented request body (or is not JSON)
+
+
+@dataclass(frozen=True)
+class RequestViolation:
+    operation: str
+    kind: RequestKind
+    message: str
+
+    def describe(self) -> str:
+        return f"{self.operation}: [{self.kind}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    where: str  # path, query, header
+    required: bool
+    validator: OAS30Validator
+    is_array: bool
+    item_type: str | None  # the scalar type a text value is read as
+
+
+def _deref(document: Document, node: Any) -> Any:
+    node = resolve(document, node)
+    if isinstance(node, dict):
+        return {key: _deref(document, value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_deref(document, value) for value in node]
+    return node
+
+
+@cache
+def parameters(operation_id: str) -> tuple[Parameter, ...]:
+    document, op = load(), operation(operation_id)
+    found = []
+    for raw in op.definition.get("parameters", []):
+        param = _deref(document, raw)
+        schema = param.get("schema", {})
+        is_array = schema.get("type") == "array"
+        scalar = schema.get("items", {}) if is_array else schema
+        found.append(Parameter(param["name"], param["in"], bool(param.get("required")),
+                               OAS30Validator(schema), is_array, scalar.get("type")))
+    return tuple(found)
+
+
+@cache
+def _path_pattern(operation_id: str) -> re.Pattern[str]:
+    parts = re.split(r"\{([^}]+)\}", operation(operation_id).path)
+    regex = "".join(f"(?P<{part}>[^/]+)" if i % 2 else re.escape(part) for i, part in enumerate(parts))
+    return re.compile(f"^{regex}/?$")
+
+
+@cache
+def _body_validator(operation_id: str) -> OAS30Validator | None:
+    document = load()
+    body = resolve(document, operation(operation_id).definition.get("requestBody"))
+    media = (body or {}).get("content", {}).get("application/json")
+    return OAS30Validator(_deref(document, media["schema"])) if media and "schema" in media else None
+
+
+def _typed(text: str, kind: str | None) -> object:
+    """A text value read as the schema's scalar type (left as text when it is not one)."""
+    if kind == "integer" and re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if kind == "number":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if kind == "boolean" and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def _value(param: Parameter, text: str) -> object:
+    if param.is_array:
+        return [] if text == "" else [_typed(item, param.item_type) for item in text.split(",")]
+    return _typed(text, param.item_type)
+
+
+def request_violations(op: Operation, url_path: str, query: str, headers: dict[str, str],
+                       content_type: str | None, body: bytes) -> list[RequestViolation]:
+    """Every way one request (its path below the base path, raw query, lower-case headers)
+    breaks what `op` documents."""
+    matched = _path_pattern(op.operation_id).match(url_path)
+    given = {"path": matched.groupdict() if matched else {},
+             "query": dict(parse_qsl(query, keep_blank_values=True)), "header": headers}
+    found = []
+    for param in parameters(op.operation_id):
+        text = given.get(param.where, {}).get(param.name.lower() if param.where == "header"
+                                              else param.name)
+        if text is None:
+            if param.required:
+                found.append(RequestViolation(op.operation_id, RequestKind.MISSING_PARAMETER,
+                                              f"{param.where} parameter {param.name} is required"))
+            continue
+        found += [RequestViolation(op.operation_id, RequestKind.PARAMETER,
+                                   f"{param.where} parameter {param.name}: {error.message}")
+                  for error in param.validator.iter_errors(_value(param, text))]
+    return found + _body_violations(op.operation_id, content_type, body)
+
+
+def _body_violations(operation_id: str, content_type: str | None,
+                     body: bytes) -> list[RequestViolation]:
+    validator = _body_validator(operation_id)
+    if validator is None or not body:
+        return []
+    if not is_json(content_type):
+        return [RequestViolation(operation_id, RequestKind.BODY,
+                                 f"the body must be sent as application/json, not {content_type!r}")]
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return [RequestViolation(operation_id, RequestKind.BODY, "the body is not JSON")]
+    return [RequestViolation(operation_id, RequestKind.BODY, f"{error.message}")
+            for error in validator.iter_errors(parsed)]
