@@ -14,12 +14,13 @@ from openapi_schema_validator import OAS30Validator
 from mockserver.contract.spec import Document, load, operation, resolve
 
 
-def _deref(document: Document, node: Any) -> Any:
+def deref(document: Document, node: Any) -> Any:
+    """`node` with every local `$ref` in it replaced by what it points to."""
     node = resolve(document, node)
     if isinstance(node, dict):
-        return {key: _deref(document, value) for key, value in node.items()}
+        return {key: deref(document, value) for key, value in node.items()}
     if isinstance(node, list):
-        return [_deref(document, value) for value in node]
+        return [deref(document, value) for value in node]
     return node
 
 
@@ -29,7 +30,7 @@ def response_schema(operation_id: str, status: int) -> Document | None:
     document = load()
     response = resolve(document, operation(operation_id).definition["responses"][str(status)])
     media = response.get("content", {}).get("application/json")
-    return _deref(document, media["schema"]) if media else None
+    return deref(document, media["schema"]) if media else None
 
 
 @cache

@@ -27,10 +27,18 @@ class Kind(StrEnum):
     ERROR_MESSAGE = "error-message"  # a documented errorCode with another message
 
 
+class RequestKind(StrEnum):
+    """What a request (as the validating proxy sees it) can break."""
+
+    MISSING_PARAMETER = "request-missing-parameter"  # a required parameter absent
+    PARAMETER = "request-parameter"  # a parameter that breaks its schema (type, range, pattern)
+    BODY = "request-body"  # a body that breaks the documented request body (or is not JSON)
+
+
 @dataclass(frozen=True)
 class Violation:
     operation: str
-    kind: Kind
+    kind: Kind | RequestKind
     message: str
 
     def describe(self) -> str:

@@ -10,9 +10,7 @@ from typing import Any
 
 from mockserver.contract.verdicts import Violation
 from mockserver.logmask import mask_secrets, mask_token
-from mockserver.proxy.request_checks import RequestViolation
 
-Finding = Violation | RequestViolation  # a response's or a request's
 FindingJSON = dict[str, str]  # as the journal and the control API show one
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
@@ -31,7 +29,7 @@ class Redactor:
         return EMAIL.sub("[email]", mask_secrets(text))
 
 
-def as_json(finding: Finding, redact: Redactor, extra: Iterable[str] = ()) -> FindingJSON:
+def as_json(finding: Violation, redact: Redactor, extra: Iterable[str] = ()) -> FindingJSON:
     return {"operation": finding.operation, "kind": str(finding.kind),
             "message": redact(finding.message, extra)[:500]}
 

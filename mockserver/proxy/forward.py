@@ -19,7 +19,7 @@ from mockserver.contract.catalogue import Transport
 from mockserver.contract.spec import BASE_PATH, Operation, is_api_call, match
 from mockserver.contract.verdicts import Violation, is_json, response_violations
 from mockserver.http import JSON, dumps
-from mockserver.proxy.findings import Finding, FindingJSON, Redactor, as_json
+from mockserver.proxy.findings import FindingJSON, Redactor, as_json
 from mockserver.proxy.recorder import ProxyRecorder
 from mockserver.proxy.request_checks import request_violations
 from mockserver.proxy.settings import ProxySettings, display
@@ -215,7 +215,7 @@ class Proxy:
         url_path = scope["path"].removeprefix(BASE_PATH)
         response_found = judge_answer(op.operation_id, upstream.status_code, content_type,
                                       upstream.content)
-        found: list[Finding] = [*request_violations(op, url_path, query, headers,
+        found: list[Violation] = [*request_violations(op, url_path, query, headers,
                                                     headers.get("content-type"), body),
                                 *response_found]
         caller = token_from_headers(headers)

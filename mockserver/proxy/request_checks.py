@@ -10,32 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
-from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 from openapi_schema_validator import OAS30Validator
 
-from mockserver.contract.spec import Document, Operation, load, operation, resolve
-from mockserver.contract.verdicts import is_json
-
-
-class RequestKind(StrEnum):
-    MISSING_PARAMETER = "request-missing-parameter"  # a required parameter absent
-    PARAMETER = "request-parameter"  # a parameter that breaks its schema (type, range, pattern)
-    BODY = "request-body"  # a body that breaks the documented request body (or is not JSON)
-
-
-@dataclass(frozen=True)
-class RequestViolation:
-    operation: str
-    kind: RequestKind
-    message: str
-
-    def describe(self) -> str:
-        return f"{self.operation}: [{self.kind}] {self.message}"
+from mockserver.contract.schema import deref
+from mockserver.contract.spec import Operation, load, operation, resolve
+from mockserver.contract.verdicts import RequestKind, Violation, is_json
 
 
 @dataclass(frozen=True)
@@ -48,21 +31,12 @@ class Parameter:
     item_type: str | None  # the scalar type a text value is read as
 
 
-def _deref(document: Document, node: Any) -> Any:
-    node = resolve(document, node)
-    if isinstance(node, dict):
-        return {key: _deref(document, value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_deref(document, value) for value in node]
-    return node
-
-
 @cache
 def parameters(operation_id: str) -> tuple[Parameter, ...]:
     document, op = load(), operation(operation_id)
     found = []
     for raw in op.definition.get("parameters", []):
-        param = _deref(document, raw)
+        param = deref(document, raw)
         schema = param.get("schema", {})
         is_array = schema.get("type") == "array"
         scalar = schema.get("items", {}) if is_array else schema
@@ -83,7 +57,7 @@ def _body_validator(operation_id: str) -> OAS30Validator | None:
     document = load()
     body = resolve(document, operation(operation_id).definition.get("requestBody"))
     media = (body or {}).get("content", {}).get("application/json")
-    return OAS30Validator(_deref(document, media["schema"])) if media and "schema" in media else None
+    return OAS30Validator(deref(document, media["schema"])) if media and "schema" in media else None
 
 
 def _typed(text: str, kind: str | None) -> object:
@@ -107,7 +81,7 @@ def _value(param: Parameter, text: str) -> object:
 
 
 def request_violations(op: Operation, url_path: str, query: str, headers: dict[str, str],
-                       content_type: str | None, body: bytes) -> list[RequestViolation]:
+                       content_type: str | None, body: bytes) -> list[Violation]:
     """Every way one request (its path below the base path, raw query, lower-case headers)
     breaks what `op` documents."""
     matched = _path_pattern(op.operation_id).match(url_path)
@@ -119,26 +93,26 @@ def request_violations(op: Operation, url_path: str, query: str, headers: dict[s
                                               else param.name)
         if text is None:
             if param.required:
-                found.append(RequestViolation(op.operation_id, RequestKind.MISSING_PARAMETER,
+                found.append(Violation(op.operation_id, RequestKind.MISSING_PARAMETER,
                                               f"{param.where} parameter {param.name} is required"))
             continue
-        found += [RequestViolation(op.operation_id, RequestKind.PARAMETER,
+        found += [Violation(op.operation_id, RequestKind.PARAMETER,
                                    f"{param.where} parameter {param.name}: {error.message}")
                   for error in param.validator.iter_errors(_value(param, text))]
     return found + _body_violations(op.operation_id, content_type, body)
 
 
 def _body_violations(operation_id: str, content_type: str | None,
-                     body: bytes) -> list[RequestViolation]:
+                     body: bytes) -> list[Violation]:
     validator = _body_validator(operation_id)
     if validator is None or not body:
         return []
     if not is_json(content_type):
-        return [RequestViolation(operation_id, RequestKind.BODY,
+        return [Violation(operation_id, RequestKind.BODY,
                                  f"the body must be sent as application/json, not {content_type!r}")]
     try:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return [RequestViolation(operation_id, RequestKind.BODY, "the body is not JSON")]
-    return [RequestViolation(operation_id, RequestKind.BODY, f"{error.message}")
+        return [Violation(operation_id, RequestKind.BODY, "the body is not JSON")]
+    return [Violation(operation_id, RequestKind.BODY, f"{error.message}")
             for error in validator.iter_errors(parsed)]
