@@ -4,8 +4,9 @@ the harness's safety rules and recording hooked into every call it makes."""
 from __future__ import annotations
 
 import threading
+import time
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ import schemathesis
 from schemathesis import engine
 from schemathesis.config import SchemathesisConfig
 
-from contract_tests.checks import schemathesis_config
+from contract_tests.checks import retry_after, schemathesis_config, tolerance
 from mockserver.contract import spec as contract
 from mockserver.contract.cases import Role
 from mockserver.throttle import BudgetExhausted, UnsafeRequest
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from contract_tests.run import Run
 
 PROPERTY_PHASES = ("examples", "coverage", "fuzzing")
+MAX_RETRY_WAIT = 30.0  # seconds: the longest Retry-After the run honours before its next request
 STATEFUL_PHASES = ("stateful",)
 
 
@@ -49,6 +51,9 @@ class EngineRun:
     scenarios: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # operation -> count
     requests: int = 0
     stopped: str | None = None  # why the run ended early (budget)
+    # Answers a correct deployment may give that are not the contract's (501 to TRACE, a proxy's
+    # 503 with Retry-After): reported here, never as findings. note -> count
+    notes: Counter[str] = field(default_factory=Counter)
 
     def for_operation(self, operation_id: str) -> list[Finding]:
         return [f for f in self.findings if f.operation == operation_id]
@@ -68,6 +73,7 @@ class _Guard:
     run: Run
     source: str
     result: EngineRun
+    resume_at: float = 0.0  # monotonic time before which the target asked not to be called
 
 
 def _register_hooks() -> None:
@@ -85,6 +91,10 @@ def _register_hooks() -> None:
         method = case.method.upper()
         if not guard.run.options.allow_writes and method not in contract.SAFE_METHODS:
             raise UnsafeRequest(f"{method} {case.formatted_path} refused: the target is read-only")
+        # A target that answered "unavailable" with Retry-After gets that long before the next call.
+        wait = guard.resume_at - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
         # Schemathesis paces its own requests (rate-limit config); the budget is ours.
         guard.run.throttle.acquire(pace=False)
 
@@ -95,6 +105,13 @@ def _register_hooks() -> None:
             return
         guard.result.requests += 1
         request = response.request
+        note = tolerance(case.operation.method, str(request.method), response.status_code,
+                         response.headers)
+        if note is not None:
+            guard.result.notes[note] += 1
+            wait = retry_after(response.headers)
+            if wait is not None:
+                guard.resume_at = time.monotonic() + min(wait, MAX_RETRY_WAIT)
         guard.run.registrations.observe(request.method, _path(request.url), response.status_code,
                                         dict(request.headers))
         guard.run.traffic.record_schemathesis(response, guard.source)
@@ -208,8 +225,12 @@ def _collect(event: Any, result: EngineRun, labels: dict[str, str], run: Run) ->
                 request = (f"{interaction.request.method} {interaction.request.uri}"
                            if interaction is not None else label)
                 failure = check.failure_info.failure
-                status = (interaction.response.status_code
-                          if interaction is not None and interaction.response is not None else None)
+                answer = interaction.response if interaction is not None else None
+                status = answer.status_code if answer is not None else None
+                if answer is not None and case is not None and tolerance(
+                        case.operation.method, interaction.request.method, answer.status_code,
+                        answer.headers):
+                    continue  # counted in `notes` when it was received
                 result.findings.append(Finding(
                     operation=labels.get(label, label), check=check.name, title=redact(failure.title),
                     message=redact(str(failure.message))[:2000], request=redact(request),

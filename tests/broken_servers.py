@@ -7,6 +7,7 @@ breaks only /rest responses, leaving /__mock intact so the harness still finds i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -116,3 +117,74 @@ def wrong_message() -> Corrupting:
             body = {**body, "errorMessage": "Session is full"}
         return status, body
     return Corrupting(create_app(), mutate)
+
+
+def _error(case: Any) -> Body:
+    return {"errorCode": case.code, "errorMessage": case.message, "developerMessage": None}
+
+
+def wrong_code_on_400() -> Corrupting:
+    """A rejected request (400) carries another status's code: 404800 instead of 400."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if status == 400 and isinstance(body, dict):
+            body = {**body, "errorCode": "404800"}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+def message_of_another_code() -> Corrupting:
+    """"Session not found" (404800) carries the text of "Event not found" (4040200)."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if isinstance(body, dict) and body.get("errorCode") == "404800":
+            body = {**body, "errorMessage": "Event not found."}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+def undocumented_error_code() -> Corrupting:
+    """Every 404 carries an application code the catalogue does not know."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if status == 404 and isinstance(body, dict):
+            body = {**body, "errorCode": "4049999"}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+# joinWorkshopSession, setNetworkingAvailability, getNetworkingMatches (a numeric id: not /v2).
+FORMAT_RULE_PATHS = re.compile(r"^/rest/events/[^/]+/session/\d+(/status|/matches)?$")
+
+
+def generic_400_for_valid_input() -> Corrupting:
+    """The three operations with a documented wrong-format 400 answer every request that gets
+    through (200, or the documented 4002001) with the generic 400 bad-request instead."""
+    from mockserver.contract.catalogue import BAD_REQUEST
+
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if FORMAT_RULE_PATHS.search(path) and (status == 200 or (
+                isinstance(body, dict) and body.get("errorCode") == "4002001")):
+            return 400, _error(BAD_REQUEST)
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+class NotImplementedMethods:
+    """The mock behind a servlet container that answers 501 to methods it does not implement
+    (RFC 9110), as Tomcat does for QUERY and TRACE; otherwise correct."""
+
+    METHODS = frozenset({"QUERY", "TRACE"})
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.state = getattr(app, "state", None)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] in self.METHODS:
+            await send({"type": "http.response.start", "status": 501,
+                        "headers": [(b"content-type", b"text/html"), (b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
+
+
+def not_implemented_methods() -> NotImplementedMethods:
+    return NotImplementedMethods(create_app())

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from contract_tests import coverage
+from contract_tests.checks import OUR_CHECKS
 from contract_tests.options import Options
-from contract_tests.properties import run_engine
+from contract_tests.properties import EngineRun, run_engine
 from contract_tests.run import Run, start
 from mockserver.contract import flows
 from mockserver.contract.catalogue import Scenario
@@ -18,16 +21,24 @@ def broken(name: str, **extra: object) -> Run:
 
 def findings_by_check(run: Run, operations: list[str]) -> dict[str, set[str]]:
     result = run_engine(run, operation_ids=operations)
+    return by_check(result)
+
+
+def by_check(result: EngineRun) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for finding in result.findings:
         found.setdefault(finding.check, set()).add(finding.operation)
     return found
 
 
+FORMAT_RULE_OPERATIONS = ["joinWorkshopSession", "setNetworkingAvailability", "getNetworkingMatches"]
+BUILT_IN_ONLY = tuple(OUR_CHECKS)  # disabled to show what the built-in checks alone would see
+
+
 def test_the_real_mock_has_no_new_findings_on_these_operations() -> None:
     # The baseline that makes the tests below meaningful: the same run on the unbroken mock.
     run = start(Options(allow_writes=True, **FAST))
-    assert findings_by_check(run, ["getSession", "getHostSession"]) == {}
+    assert findings_by_check(run, ["getSession", "getHostSession", *FORMAT_RULE_OPERATIONS]) == {}
 
 
 def test_field_of_wrong_type_is_reported() -> None:
@@ -64,3 +75,27 @@ def test_wrong_documented_message_is_reported() -> None:
     row = next(r for r in coverage.matrix(run.traffic)
                if r.scenario == "capacity-reached" and r.operation == "registerForSession")
     assert not row.observed and row.wrong_message == "Session is full"
+
+
+# Each defect below passes every built-in check; only the harness's own checks report it.
+@pytest.mark.parametrize(("server", "operations", "check"), [
+    ("wrong_code_on_400", ["listSessions"], "documented_error_body"),
+    ("message_of_another_code", ["getSession"], "documented_error_message"),
+    ("undocumented_error_code", ["getSession"], "documented_error_body"),
+    ("generic_400_for_valid_input", FORMAT_RULE_OPERATIONS, "documented_business_rule"),
+])
+def test_error_contract_defects_are_reported_by_our_checks_only(
+        server: str, operations: list[str], check: str) -> None:
+    found = findings_by_check(broken(server), operations)
+    assert check in found, found
+    if check == "documented_business_rule":
+        assert found[check] == set(operations), found  # a generic 400 on each of the three
+    built_in = by_check(run_engine(broken(server), operation_ids=operations,
+                                   disabled_checks=BUILT_IN_ONLY))
+    assert built_in == {}, f"a built-in check already catches {server}: {built_in}"
+
+
+def test_501_for_methods_the_target_does_not_implement_is_not_a_violation() -> None:
+    result = run_engine(broken("not_implemented_methods"), operation_ids=["listSessions", "getSession"])
+    assert by_check(result) == {}
+    assert any("TRACE not implemented" in note for note in result.notes), result.notes
