@@ -15,6 +15,7 @@ from schemathesis import engine
 from schemathesis.config import SchemathesisConfig
 
 from contract_tests.checks import retry_after, schemathesis_config, tolerance
+from contract_tests.tokens import sent_token
 from mockserver.contract import spec as contract
 from mockserver.contract.cases import Role
 from mockserver.throttle import BudgetExhausted, UnsafeRequest
@@ -74,6 +75,7 @@ class _Guard:
     source: str
     result: EngineRun
     resume_at: float = 0.0  # monotonic time before which the target asked not to be called
+    per_request_token: bool = False  # the attendee token may be refreshed (--token-command)
 
 
 def _register_hooks() -> None:
@@ -105,6 +107,7 @@ def _register_hooks() -> None:
             return
         guard.result.requests += 1
         request = response.request
+        guard.run.tokens.observe(sent_token(request.headers), response.status_code)
         note = tolerance(case.operation.method, str(request.method), response.status_code,
                          response.headers)
         if note is not None:
@@ -120,6 +123,13 @@ def _register_hooks() -> None:
     def map_case(context: Any, case: Any) -> Any:
         guard = _GUARDS.get(id(case.operation.schema.raw_schema))
         aim_at_event(case, guard.run.cases.eventurl if guard is not None else None)
+        # With --token-command the attendee's credential is set on each generated case (not in
+        # the config's headers, which Schemathesis caches), so a refreshed token is sent from then
+        # on; probes without credentials (ignored_auth) still strip it from their copy.
+        if guard is not None and guard.per_request_token and "Authorization" not in (case.headers or {}):
+            token = guard.run.tokens.current
+            if token:
+                case.headers = {**(case.headers or {}), "Authorization": token}
         return case
 
 
@@ -183,6 +193,9 @@ def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
     if not options.allow_writes:
         wanted = [op for op in wanted if ops[op].safe]
     headers, operation_headers = auth_headers(run, wanted)
+    per_request_token = bool(options.token_command)
+    if per_request_token:
+        headers.pop("Authorization", None)  # set by before_call, see there
     config = schemathesis_config(
         seed=options.seed, max_examples=max_examples or options.max_examples, headers=headers,
         operation_headers=operation_headers,
@@ -192,7 +205,7 @@ def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
     schema.config.phases.update(phases=list(phases))
     result = EngineRun(phases=phases)
     key = id(schema.raw_schema)
-    _GUARDS[key] = _Guard(run, source, result)
+    _GUARDS[key] = _Guard(run, source, result, per_request_token=per_request_token)
     labels = contract.by_label(options.spec)
     try:
         stream = engine.from_schema(schema).execute()

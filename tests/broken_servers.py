@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -188,3 +189,30 @@ class NotImplementedMethods:
 
 def not_implemented_methods() -> NotImplementedMethods:
     return NotImplementedMethods(create_app())
+
+
+EXPIRES_AFTER = 30  # requests the attendee's first token is good for
+FRESH_TOKEN = "fresh-attendee-token-3f9a"  # what `echo` prints as the token command in the tests
+TOKEN_USES: Counter[str] = Counter()  # "first", "expired", "fresh": requests by the token they carried
+
+
+def expiring_token() -> Corrupting:
+    """Staging's token expiry: `attendee-token` works for EXPIRES_AFTER requests, then gets 401;
+    FRESH_TOKEN (from a token command) is the same attendee from then on. Otherwise correct."""
+    used = 0
+
+    def rewrite(scope: dict) -> None:
+        nonlocal used
+        headers = dict(scope["headers"])
+        token = headers.get(b"authorization", b"").removeprefix(b"Bearer ")
+        if token == b"attendee-token":
+            used += 1
+            TOKEN_USES["first" if used <= EXPIRES_AFTER else "expired"] += 1
+            if used > EXPIRES_AFTER:
+                token = b"expired-token"
+        elif token == FRESH_TOKEN.encode():
+            TOKEN_USES["fresh"] += 1
+            token = b"attendee-token"
+        scope["headers"] = [*[(k, v) for k, v in scope["headers"] if k != b"authorization"],
+                            (b"authorization", token)] if token else scope["headers"]
+    return Corrupting(create_app(), rewrite_request=rewrite)
