@@ -216,3 +216,28 @@ def expiring_token() -> Corrupting:
         scope["headers"] = [*[(k, v) for k, v in scope["headers"] if k != b"authorization"],
                             (b"authorization", token)] if token else scope["headers"]
     return Corrupting(create_app(), rewrite_request=rewrite)
+
+
+# -- second targets for the drift report ------------------------------------------------------
+
+def seed_7() -> Any:
+    """A correct mock holding other data (seed 7)."""
+    from mockserver.config import MockConfig
+
+    return create_app(MockConfig(seed=7))
+
+
+def enum_outside_spec() -> Corrupting:
+    """sessionFormat carries a value the spec's enum does not have."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if status == 200 and _is_session(body):
+            body = {**body, "format": "HYBRID"}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+def status_changed() -> Corrupting:
+    """A request without a credential gets 403 instead of the documented 401."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        return (403, body) if status == 401 else (status, body)
+    return Corrupting(create_app(), mutate)
