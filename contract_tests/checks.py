@@ -209,6 +209,7 @@ def documented_business_rule(ctx: Any, response: Any, case: Any) -> bool | None:
 
 NOT_IMPLEMENTED = frozenset({405, 501})  # RFC 9110: an undeclared method may get either
 UNAVAILABLE = frozenset({502, 503, 504})  # a proxy's answer while the target is away
+MAX_RETRY_WAIT = 30.0  # seconds: the longest Retry-After the harness honours
 
 
 def tolerance(declared_method: str, method: str, status: int, headers: Any) -> str | None:

@@ -6,15 +6,15 @@ from __future__ import annotations
 import threading
 import time
 import warnings
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import schemathesis
 from schemathesis import engine
 from schemathesis.config import SchemathesisConfig
 
-from contract_tests.checks import retry_after, schemathesis_config, tolerance
+from contract_tests.checks import MAX_RETRY_WAIT, retry_after, schemathesis_config
+from contract_tests.results import EngineRun, Finding
 from contract_tests.tokens import sent_token
 from mockserver.contract import spec as contract
 from mockserver.contract.cases import Role
@@ -24,43 +24,7 @@ if TYPE_CHECKING:
     from contract_tests.run import Run
 
 PROPERTY_PHASES = ("examples", "coverage", "fuzzing")
-MAX_RETRY_WAIT = 30.0  # seconds: the longest Retry-After the run honours before its next request
 STATEFUL_PHASES = ("stateful",)
-
-
-@dataclass
-class Finding:
-    """One failed check (or engine error), already redacted."""
-
-    operation: str  # operationId, or the engine's label when none applies
-    check: str
-    title: str
-    message: str
-    request: str  # METHOD url, redacted
-    status: int | None
-    phase: str
-
-    def describe(self) -> str:
-        status = f" -> {self.status}" if self.status is not None else ""
-        return f"[{self.check}] {self.title}\n    {self.request}{status}\n    {self.message}"
-
-
-@dataclass
-class EngineRun:
-    phases: tuple[str, ...]
-    findings: list[Finding] = field(default_factory=list)
-    scenarios: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # operation -> count
-    requests: int = 0
-    stopped: str | None = None  # why the run ended early (budget)
-    # Answers a correct deployment may give that are not the contract's (501 to TRACE, a proxy's
-    # 503 with Retry-After): reported here, never as findings. note -> count
-    notes: Counter[str] = field(default_factory=Counter)
-
-    def for_operation(self, operation_id: str) -> list[Finding]:
-        return [f for f in self.findings if f.operation == operation_id]
-
-    def checks_failed(self) -> set[str]:
-        return {f.check for f in self.findings}
 
 
 # Schemathesis allows call hooks only globally; each run registers its guard under its schema.
@@ -105,13 +69,13 @@ def _register_hooks() -> None:
         guard = _GUARDS.get(id(case.operation.schema.raw_schema))
         if guard is None:
             return
-        guard.result.requests += 1
         request = response.request
         guard.run.tokens.observe(sent_token(request.headers), response.status_code)
-        note = tolerance(case.operation.method, str(request.method), response.status_code,
-                         response.headers)
+        mode = case.meta.generation.mode.value if case.meta is not None else ""
+        guard.result.sent(mode, response.status_code)
+        note = guard.result.noted(case.operation.method, str(request.method), response.status_code,
+                                  response.headers)
         if note is not None:
-            guard.result.notes[note] += 1
             wait = retry_after(response.headers)
             if wait is not None:
                 guard.resume_at = time.monotonic() + min(wait, MAX_RETRY_WAIT)
@@ -228,26 +192,23 @@ def _collect(event: Any, result: EngineRun, labels: dict[str, str], run: Run) ->
         phase = str(getattr(event.phase, "value", event.phase))
         result.scenarios[labels.get(recorder.label, recorder.label)] += 1
         for case_id, checks in recorder.checks.items():
-            for check in checks:
-                if check.status.name != "FAILURE" or check.failure_info is None:
-                    continue
-                node = recorder.cases.get(case_id)
-                case = node.value if node is not None else None
-                label = case.operation.label if case is not None else recorder.label
-                interaction = recorder.interactions.get(case_id)
-                request = (f"{interaction.request.method} {interaction.request.uri}"
-                           if interaction is not None else label)
-                failure = check.failure_info.failure
-                answer = interaction.response if interaction is not None else None
-                status = answer.status_code if answer is not None else None
-                if answer is not None and case is not None and tolerance(
-                        case.operation.method, interaction.request.method, answer.status_code,
-                        answer.headers):
-                    continue  # counted in `notes` when it was received
-                result.findings.append(Finding(
-                    operation=labels.get(label, label), check=check.name, title=redact(failure.title),
-                    message=redact(str(failure.message))[:2000], request=redact(request),
-                    status=status, phase=phase))
+            failed = [(check.name, check.failure_info.failure) for check in checks
+                      if check.status.name == "FAILURE" and check.failure_info is not None]
+            if not failed:
+                continue
+            node = recorder.cases.get(case_id)
+            case = node.value if node is not None else None
+            label = case.operation.label if case is not None else recorder.label
+            interaction = recorder.interactions.get(case_id)
+            answer = interaction.response if interaction is not None else None
+            method = interaction.request.method if interaction is not None else label
+            result.judge(
+                operation=labels.get(label, label),
+                declared_method=case.operation.method if case is not None else method,
+                method=method, url=interaction.request.uri if interaction is not None else "",
+                status=answer.status_code if answer is not None else None,
+                headers=answer.headers if answer is not None else {},
+                failures=failed, phase=phase, redact=redact)
     elif name in ("NonFatalError", "FatalError"):
         exc = getattr(event, "value", None) or getattr(event, "exception", None)
         label = getattr(event, "label", None) or "engine"

@@ -241,3 +241,26 @@ def status_changed() -> Corrupting:
     def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
         return (403, body) if status == 401 else (status, body)
     return Corrupting(create_app(), mutate)
+
+
+class Unavailable:
+    """The mock behind a proxy that answers every third API request 503 with Retry-After: 0."""
+
+    def __init__(self, app: Any, every: int = 3) -> None:
+        self.app, self.every, self.calls = app, every, 0
+        self.state = getattr(app, "state", None)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/rest/"):
+            self.calls += 1
+            if self.calls % self.every == 0:
+                await send({"type": "http.response.start", "status": 503,
+                            "headers": [(b"content-type", b"text/html"), (b"retry-after", b"0"),
+                                        (b"content-length", b"0")]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await self.app(scope, receive, send)
+
+
+def unavailable_at_times() -> Unavailable:
+    return Unavailable(create_app())

@@ -126,3 +126,13 @@ def test_without_a_token_command_the_expiry_stays_visible() -> None:
     run_engine(run, operation_ids=["listSessions"])
     assert run.tokens.refreshes == 0
     assert TOKEN_USES["fresh"] == 0 and TOKEN_USES["expired"] > 0, TOKEN_USES
+
+
+def test_a_proxy_503_with_retry_after_is_retried_and_not_a_violation() -> None:
+    run = broken("unavailable_at_times")
+    result = run_engine(run, operation_ids=["listSessions", "getSession"])
+    assert by_check(result) == {}
+    assert any("target unavailable (503" in note for note in result.notes), result.notes
+    # The scenario client resends: every documented-error flow still ends with its own answer.
+    recipe = flows.recipes(Scenario.SESSION_NOT_FOUND, "getSession", run.cases, run.options.spec)[0]
+    assert all(run.drive(recipe) == [] for _ in range(3))
