@@ -207,7 +207,9 @@ def documented_business_rule(ctx: Any, response: Any, case: Any) -> bool | None:
 
 # -- what a correct deployment may answer that is not the contract's ---------------------------
 
-NOT_IMPLEMENTED = frozenset({405, 501})  # RFC 9110: an undeclared method may get either
+# RFC 9110: an undeclared method may get 501 as well as 405. A 405 is what `unsupported_method`
+# expects (and it must carry Allow), so only 501 needs tolerating.
+NOT_IMPLEMENTED = frozenset({501})
 UNAVAILABLE = frozenset({502, 503, 504})  # a proxy's answer while the target is away
 MAX_RETRY_WAIT = 30.0  # seconds: the longest Retry-After the harness honours
 

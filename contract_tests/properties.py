@@ -89,11 +89,14 @@ def _register_hooks() -> None:
         aim_at_event(case, guard.run.cases.eventurl if guard is not None else None)
         # With --token-command the attendee's credential is set on each generated case (not in
         # the config's headers, which Schemathesis caches), so a refreshed token is sent from then
-        # on; probes without credentials (ignored_auth) still strip it from their copy.
+        # on.
         if guard is not None and guard.per_request_token and "Authorization" not in (case.headers or {}):
             token = guard.run.tokens.current
             if token:
                 case.headers = {**(case.headers or {}), "Authorization": token}
+                # Configured, not generated: what ignored_auth must treat as a real credential
+                # (Schemathesis's own auth providers mark their cases the same way).
+                case._has_explicit_auth = True
         return case
 
 
