@@ -140,3 +140,16 @@ def test_a_proxy_503_with_retry_after_is_retried_and_not_a_violation() -> None:
 def test_an_ignored_token_is_still_reported_with_a_token_command() -> None:
     run = broken("ignores_token", token="attendee-token", token_command="echo fresh-token-0000")
     assert "ignored_auth" in findings_by_check(run, ["listSessions"])
+
+
+def test_the_scenario_client_goes_on_with_the_fresh_token() -> None:
+    from tests.broken_servers import EXPIRES_AFTER, FRESH_TOKEN, TOKEN_USES
+
+    TOKEN_USES.clear()
+    run = broken("expiring_token", token="attendee-token", token_command=f"echo {FRESH_TOKEN}")
+    with run.client() as api:
+        statuses = [api.get(f"/events/{run.cases.eventurl}/session",
+                            headers={"Authorization": "attendee-token"}).status_code
+                    for _ in range(EXPIRES_AFTER + 5)]
+    assert statuses.count(401) == 1 and statuses[-4:] == [200] * 4, statuses
+    assert run.tokens.refreshes == 1 and TOKEN_USES["fresh"] == 4, TOKEN_USES
