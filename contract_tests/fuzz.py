@@ -7,8 +7,8 @@ configuration resolved again for every draw), so 10,000 requests would take minu
 keeps what judges the mock and drops the rest:
 
 - the schema comes from the harness's `load_schema`, configured by `schemathesis_config`: the
-  same check set (ALL_CHECKS), the same statuses a valid request may get, the same credentials
-  (the attendee's, the host's on host operations);
+  same check set (ALL_CHECKS and the harness's own OUR_CHECKS), the same statuses a valid
+  request may get, the same credentials (the attendee's, the host's on host operations);
 - cases come from Schemathesis's own strategies, positive and negative, drawn by a derandomized
   Hypothesis with no database, so every run sends the same requests;
 - every response goes through `Case.validate_response`, which runs the checks that configuration
@@ -16,7 +16,9 @@ keeps what judges the mock and drops the rest:
   phase's cases and `use_after_free`/`ensure_resource_availability` on stateful runs: the
   ordinary property tests cover them;
 - each request goes straight into the ASGI app on one event loop, operations are spread over
-  worker processes, and each (operation, mode) starts from a freshly built world.
+  worker processes, and each (operation, mode) starts from a freshly built world;
+- what it finds is an `EngineRun` of `contract_tests/results.py`, judged (tolerances included)
+  exactly as the property run's findings are.
 """
 
 from __future__ import annotations
