@@ -246,17 +246,18 @@ def status_changed() -> Corrupting:
 class Unavailable:
     """The mock behind a proxy that answers every third API request 503 with Retry-After: 0."""
 
-    def __init__(self, app: Any, every: int = 3) -> None:
+    def __init__(self, app: Any, every: int = 3, retry_after: bool = True) -> None:
         self.app, self.every, self.calls = app, every, 0
+        self.headers = [(b"content-type", b"text/html"), (b"content-length", b"0")]
+        if retry_after:
+            self.headers.append((b"retry-after", b"0"))
         self.state = getattr(app, "state", None)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/rest/"):
             self.calls += 1
             if self.calls % self.every == 0:
-                await send({"type": "http.response.start", "status": 503,
-                            "headers": [(b"content-type", b"text/html"), (b"retry-after", b"0"),
-                                        (b"content-length", b"0")]})
+                await send({"type": "http.response.start", "status": 503, "headers": self.headers})
                 await send({"type": "http.response.body", "body": b""})
                 return
         await self.app(scope, receive, send)
@@ -264,3 +265,8 @@ class Unavailable:
 
 def unavailable_at_times() -> Unavailable:
     return Unavailable(create_app())
+
+
+def unavailable_without_retry_after() -> Unavailable:
+    """The same 503s without Retry-After: a server error like any other."""
+    return Unavailable(create_app(), retry_after=False)

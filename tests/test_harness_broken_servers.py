@@ -151,3 +151,8 @@ def test_the_scenario_client_goes_on_with_the_fresh_token() -> None:
                     for _ in range(EXPIRES_AFTER + 5)]
     assert statuses.count(401) == 1 and statuses[-4:] == [200] * 4, statuses
     assert run.tokens.refreshes == 1 and TOKEN_USES["fresh"] == 4, TOKEN_USES
+
+
+def test_a_503_without_retry_after_is_still_a_server_error() -> None:
+    result = run_engine(broken("unavailable_without_retry_after"), operation_ids=["listSessions"])
+    assert "not_a_server_error" in by_check(result) and not result.notes
