@@ -78,13 +78,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.finish()
     findings = [f.__dict__ | {"phases": list(r.phases)} for r in run.engine_runs for f in r.findings]
     header = {"target": run.target.name, "seed": run.options.seed, "cases": run.cases.source,
-              "requests": len(run.traffic), "started": run.started}
+              "requests": len(run.traffic), "started": run.started, "tolerated": tolerated(run)}
     paths = reports.write_all(run.options.report_dir, traffic=list(run.traffic), header=header,
                               findings=findings)
     session.config.stash[_PATHS_KEY] = paths
 
 
 _PATHS_KEY = pytest.StashKey[dict[str, Path]]()
+
+
+def tolerated(run: Run) -> dict[str, int]:
+    """Answers not judged as contract violations (see contract_tests/README.md, tolerances)."""
+    notes: dict[str, int] = {}
+    for result in run.engine_runs:
+        for note, count in result.notes.items():
+            notes[note] = notes.get(note, 0) + count
+    return notes
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -99,6 +108,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     tr.write_line(f"seed {run.options.seed} (reproduce: --seed {run.options.seed}); target {run.target.name}")
     tr.write_line(f"requests sent: {len(run.traffic)}; documented errors observed: "
                   f"{stats['observed']}/{stats['documented']}, wrong message: {stats['wrong_message']}")
+    for note, count in tolerated(run).items():
+        tr.write_line(f"tolerated, not a violation: {note} x{count}")
     regs = run.registrations
     tr.write_line(f"cleanup: {len(regs.undone)} registrations undone, {len(regs.failed)} could not be")
     for line in regs.failed:

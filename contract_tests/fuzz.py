@@ -7,8 +7,8 @@ configuration resolved again for every draw), so 10,000 requests would take minu
 keeps what judges the mock and drops the rest:
 
 - the schema comes from the harness's `load_schema`, configured by `schemathesis_config`: the
-  same check set (ALL_CHECKS), the same statuses a valid request may get, the same credentials
-  (the attendee's, the host's on host operations);
+  same check set (ALL_CHECKS and the harness's own OUR_CHECKS), the same statuses a valid
+  request may get, the same credentials (the attendee's, the host's on host operations);
 - cases come from Schemathesis's own strategies, positive and negative, drawn by a derandomized
   Hypothesis with no database, so every run sends the same requests;
 - every response goes through `Case.validate_response`, which runs the checks that configuration
@@ -16,15 +16,15 @@ keeps what judges the mock and drops the rest:
   phase's cases and `use_after_free`/`ensure_resource_availability` on stateful runs: the
   ordinary property tests cover them;
 - each request goes straight into the ASGI app on one event loop, operations are spread over
-  worker processes, and each (operation, mode) starts from a freshly built world.
+  worker processes, and each (operation, mode) starts from a freshly built world;
+- what it finds is an `EngineRun` of `contract_tests/results.py`, judged (tolerances included)
+  exactly as the property run's findings are.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
@@ -38,6 +38,7 @@ from schemathesis.core.transport import Response
 from contract_tests.checks import schemathesis_config
 from contract_tests.options import resolve
 from contract_tests.properties import aim_at_event, auth_headers, is_positive, load_schema
+from contract_tests.results import EngineRun, check_name
 from contract_tests.run import Run, start
 from mockserver.contract import spec as contract
 
@@ -129,21 +130,6 @@ def _reason(status: int) -> str:
         return ""
 
 
-@dataclass
-class OperationReport:
-    operation: str
-    requests: Counter = field(default_factory=Counter)  # generation mode -> requests sent
-    statuses: Counter = field(default_factory=Counter)  # "positive 404" -> count
-    findings: list[str] = field(default_factory=list)
-    checks: Counter = field(default_factory=Counter)  # failed check -> requests it failed on
-    failed: int = 0  # requests with at least one failed check (findings keeps the first few)
-    seconds: float = 0.0
-
-    @property
-    def total(self) -> int:
-        return sum(self.requests.values())
-
-
 class Fuzzer:
     """One worker's target, schema and client; built once per process."""
 
@@ -194,13 +180,14 @@ class Fuzzer:
                 if index < len(self.session_ids):
                     case.path_parameters[name] = self.session_ids[index]
 
-    def fuzz(self, operation_id: str, examples: dict[str, int]) -> OperationReport:
+    def fuzz(self, operation_id: str, examples: dict[str, int]) -> EngineRun:
         from schemathesis.core.failures import FailureGroup
         from schemathesis.generation import GenerationMode
         from schemathesis.specs.openapi.checks import ignored_auth
 
         started = time.perf_counter()
-        report = OperationReport(operation_id)
+        report = EngineRun(phases=("fuzz",), max_findings=MAX_FINDINGS)
+        report.scenarios[operation_id] = sum(examples.values())
         state = getattr(self.app, "state", None)
         if state is not None:
             state.reset()  # every operation starts from the seeded world
@@ -220,19 +207,19 @@ class Fuzzer:
             mode = case.meta.generation.mode.value
             response = self.transport.send(
                 case.as_transport_kwargs(base_url=self.run.target.api_base, headers=headers))
-            report.requests[mode] += 1
-            report.statuses[f"{mode} {response.status_code}"] += 1
+            report.sent(mode, response.status_code)
+            request = response.request
+            report.noted(operation.method, str(request.method), response.status_code, response.headers)
             try:
                 case.validate_response(response, headers=headers,
                                        transport_kwargs={"headers": headers},
                                        excluded_checks=[ignored_auth] if auth_confirmed else None)
             except FailureGroup as group:
-                report.failed += 1
-                report.checks.update({name for failure in group.exceptions
-                                      for name in (failure.checks or (failure.title,))})
-                if len(report.findings) < MAX_FINDINGS:
-                    report.findings.append(f"{mode} {response.request.method} {response.request.url} "
-                                           f"-> {response.status_code}\n{group}")
+                report.judge(operation=operation_id, declared_method=operation.method,
+                             method=str(request.method), url=str(request.url),
+                             status=response.status_code, headers=response.headers,
+                             failures=[(check_name(f), f) for f in group.exceptions],
+                             phase=f"fuzz {mode}", redact=self.run.redactor.text)
             else:
                 auth_confirmed = auth_confirmed or 200 <= response.status_code < 300
 
@@ -259,7 +246,7 @@ class Fuzzer:
 _FUZZER: Fuzzer | None = None
 
 
-def fuzz_operation(operation_id: str, examples: dict[str, int]) -> OperationReport:
+def fuzz_operation(operation_id: str, examples: dict[str, int]) -> EngineRun:
     """Fuzz one operation (in a worker process: the module-level entry point pickles by name)."""
     global _FUZZER
     if _FUZZER is None:

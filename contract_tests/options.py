@@ -38,6 +38,9 @@ OPTIONS: tuple[Option, ...] = (
            "API base URL of a live target (e.g. https://staging.example.com/rest); "
            "without it the in-process mock is tested"),
     Option("token", "--token", "CONTRACT_TOKEN", "attendee API token for the target"),
+    Option("token_command", "--token-command", "CONTRACT_TOKEN_COMMAND",
+           "shell command that prints a fresh attendee token; run when the target answers 401 to "
+           "a token that worked before, and the run goes on with its output (never printed)"),
     Option("host_token", "--host-token", "CONTRACT_HOST_TOKEN", "event-host API token (host operations)"),
     Option("event_url", "--event-url", "CONTRACT_EVENT_URL", "event url (slug) to test against"),
     Option("seed", "--seed", "CONTRACT_SEED", "generation seed (an integer or 'random'; default 42)"),
@@ -65,6 +68,7 @@ BY_DEST = {option.dest: option for option in OPTIONS}
 class Options:
     base_url: str | None = None
     token: str | None = None
+    token_command: str | None = None
     host_token: str | None = None
     event_url: str | None = None
     seed: int = DEFAULT_SEED
@@ -127,7 +131,8 @@ def resolve(given: Mapping[str, Any], env: Mapping[str, str] | None = None) -> O
     budget = raw["request_budget"] if raw["request_budget"] is not None else (
         LIVE_REQUEST_BUDGET if live else 0)
     return Options(
-        base_url=raw["base_url"], token=raw["token"] or None, host_token=raw["host_token"] or None,
+        base_url=raw["base_url"], token=raw["token"] or None,
+        token_command=raw["token_command"] or None, host_token=raw["host_token"] or None,
         event_url=raw["event_url"] or None,
         seed=_parse_seed(raw["seed"]) if raw["seed"] is not None else DEFAULT_SEED,
         max_examples=int(raw["max_examples"] or DEFAULT_MAX_EXAMPLES),

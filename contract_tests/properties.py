@@ -4,16 +4,18 @@ the harness's safety rules and recording hooked into every call it makes."""
 from __future__ import annotations
 
 import threading
+import time
 import warnings
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import schemathesis
 from schemathesis import engine
 from schemathesis.config import SchemathesisConfig
 
-from contract_tests.checks import schemathesis_config
+from contract_tests.checks import MAX_RETRY_WAIT, retry_after, schemathesis_config
+from contract_tests.results import EngineRun, Finding
+from contract_tests.tokens import sent_token
 from mockserver.contract import spec as contract
 from mockserver.contract.cases import Role
 from mockserver.throttle import BudgetExhausted, UnsafeRequest
@@ -23,38 +25,6 @@ if TYPE_CHECKING:
 
 PROPERTY_PHASES = ("examples", "coverage", "fuzzing")
 STATEFUL_PHASES = ("stateful",)
-
-
-@dataclass
-class Finding:
-    """One failed check (or engine error), already redacted."""
-
-    operation: str  # operationId, or the engine's label when none applies
-    check: str
-    title: str
-    message: str
-    request: str  # METHOD url, redacted
-    status: int | None
-    phase: str
-
-    def describe(self) -> str:
-        status = f" -> {self.status}" if self.status is not None else ""
-        return f"[{self.check}] {self.title}\n    {self.request}{status}\n    {self.message}"
-
-
-@dataclass
-class EngineRun:
-    phases: tuple[str, ...]
-    findings: list[Finding] = field(default_factory=list)
-    scenarios: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # operation -> count
-    requests: int = 0
-    stopped: str | None = None  # why the run ended early (budget)
-
-    def for_operation(self, operation_id: str) -> list[Finding]:
-        return [f for f in self.findings if f.operation == operation_id]
-
-    def checks_failed(self) -> set[str]:
-        return {f.check for f in self.findings}
 
 
 # Schemathesis allows call hooks only globally; each run registers its guard under its schema.
@@ -68,6 +38,8 @@ class _Guard:
     run: Run
     source: str
     result: EngineRun
+    resume_at: float = 0.0  # monotonic time before which the target asked not to be called
+    per_request_token: bool = False  # the attendee token may be refreshed (--token-command)
 
 
 def _register_hooks() -> None:
@@ -85,6 +57,10 @@ def _register_hooks() -> None:
         method = case.method.upper()
         if not guard.run.options.allow_writes and method not in contract.SAFE_METHODS:
             raise UnsafeRequest(f"{method} {case.formatted_path} refused: the target is read-only")
+        # A target that answered "unavailable" with Retry-After gets that long before the next call.
+        wait = guard.resume_at - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
         # Schemathesis paces its own requests (rate-limit config); the budget is ours.
         guard.run.throttle.acquire(pace=False)
 
@@ -93,8 +69,16 @@ def _register_hooks() -> None:
         guard = _GUARDS.get(id(case.operation.schema.raw_schema))
         if guard is None:
             return
-        guard.result.requests += 1
         request = response.request
+        guard.run.tokens.observe(sent_token(request.headers), response.status_code)
+        mode = case.meta.generation.mode.value if case.meta is not None else ""
+        guard.result.sent(mode, response.status_code)
+        note = guard.result.noted(case.operation.method, str(request.method), response.status_code,
+                                  response.headers)
+        if note is not None:
+            wait = retry_after(response.headers)
+            if wait is not None:
+                guard.resume_at = time.monotonic() + min(wait, MAX_RETRY_WAIT)
         guard.run.registrations.observe(request.method, _path(request.url), response.status_code,
                                         dict(request.headers))
         guard.run.traffic.record_schemathesis(response, guard.source)
@@ -103,6 +87,16 @@ def _register_hooks() -> None:
     def map_case(context: Any, case: Any) -> Any:
         guard = _GUARDS.get(id(case.operation.schema.raw_schema))
         aim_at_event(case, guard.run.cases.eventurl if guard is not None else None)
+        # With --token-command the attendee's credential is set on each generated case (not in
+        # the config's headers, which Schemathesis caches), so a refreshed token is sent from then
+        # on.
+        if guard is not None and guard.per_request_token and "Authorization" not in (case.headers or {}):
+            token = guard.run.tokens.current
+            if token:
+                case.headers = {**(case.headers or {}), "Authorization": token}
+                # Configured, not generated: what ignored_auth must treat as a real credential
+                # (Schemathesis's own auth providers mark their cases the same way).
+                case._has_explicit_auth = True
         return case
 
 
@@ -166,6 +160,9 @@ def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
     if not options.allow_writes:
         wanted = [op for op in wanted if ops[op].safe]
     headers, operation_headers = auth_headers(run, wanted)
+    per_request_token = bool(options.token_command)
+    if per_request_token:
+        headers.pop("Authorization", None)  # set by before_call, see there
     config = schemathesis_config(
         seed=options.seed, max_examples=max_examples or options.max_examples, headers=headers,
         operation_headers=operation_headers,
@@ -175,7 +172,7 @@ def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
     schema.config.phases.update(phases=list(phases))
     result = EngineRun(phases=phases)
     key = id(schema.raw_schema)
-    _GUARDS[key] = _Guard(run, source, result)
+    _GUARDS[key] = _Guard(run, source, result, per_request_token=per_request_token)
     labels = contract.by_label(options.spec)
     try:
         stream = engine.from_schema(schema).execute()
@@ -198,22 +195,23 @@ def _collect(event: Any, result: EngineRun, labels: dict[str, str], run: Run) ->
         phase = str(getattr(event.phase, "value", event.phase))
         result.scenarios[labels.get(recorder.label, recorder.label)] += 1
         for case_id, checks in recorder.checks.items():
-            for check in checks:
-                if check.status.name != "FAILURE" or check.failure_info is None:
-                    continue
-                node = recorder.cases.get(case_id)
-                case = node.value if node is not None else None
-                label = case.operation.label if case is not None else recorder.label
-                interaction = recorder.interactions.get(case_id)
-                request = (f"{interaction.request.method} {interaction.request.uri}"
-                           if interaction is not None else label)
-                failure = check.failure_info.failure
-                status = (interaction.response.status_code
-                          if interaction is not None and interaction.response is not None else None)
-                result.findings.append(Finding(
-                    operation=labels.get(label, label), check=check.name, title=redact(failure.title),
-                    message=redact(str(failure.message))[:2000], request=redact(request),
-                    status=status, phase=phase))
+            failed = [(check.name, check.failure_info.failure) for check in checks
+                      if check.status.name == "FAILURE" and check.failure_info is not None]
+            if not failed:
+                continue
+            node = recorder.cases.get(case_id)
+            case = node.value if node is not None else None
+            label = case.operation.label if case is not None else recorder.label
+            interaction = recorder.interactions.get(case_id)
+            answer = interaction.response if interaction is not None else None
+            method = interaction.request.method if interaction is not None else label
+            result.judge(
+                operation=labels.get(label, label),
+                declared_method=case.operation.method if case is not None else method,
+                method=method, url=interaction.request.uri if interaction is not None else "",
+                status=answer.status_code if answer is not None else None,
+                headers=answer.headers if answer is not None else {},
+                failures=failed, phase=phase, redact=redact)
     elif name in ("NonFatalError", "FatalError"):
         exc = getattr(event, "value", None) or getattr(event, "exception", None)
         label = getattr(event, "label", None) or "engine"

@@ -13,6 +13,7 @@ from contract_tests.cleanup import Registrations
 from contract_tests.options import Options
 from contract_tests.redact import Redactor
 from contract_tests.targets import Target, open_target, resolve_cases
+from contract_tests.tokens import TokenRefresher, sent_token
 from contract_tests.traffic import Traffic
 from mockserver.contract import flows
 from mockserver.contract import spec as contract
@@ -28,6 +29,7 @@ class Run:
     redactor: Redactor
     traffic: Traffic
     throttle: Throttle
+    tokens: TokenRefresher
     registrations: Registrations = field(default_factory=Registrations)
     engine_runs: list[Any] = field(default_factory=list)
     started: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
@@ -37,10 +39,17 @@ class Run:
         registrations are undone at the end."""
         client = self.target.client(traffic=self.traffic, throttle=self.throttle, source=source)
 
+        def fresh_token(request: httpx.Request) -> None:
+            fresh = self.tokens.replacement(sent_token(request.headers))
+            if fresh is not None:
+                request.headers["Authorization"] = fresh
+
         def note_registration(response: httpx.Response) -> None:
             self.registrations.observe(response.request.method, response.request.url.path,
                                        response.status_code, dict(response.request.headers))
+            self.tokens.observe(sent_token(response.request.headers), response.status_code)
 
+        client.event_hooks["request"].insert(0, fresh_token)
         client.event_hooks["response"].append(note_registration)
         return client
 
@@ -68,4 +77,5 @@ def start(options: Options) -> Run:
     spec = contract.load(options.spec)
     traffic = Traffic(redactor, options.spec, contract.base_path(spec))
     throttle = Throttle(options.rate_limit, options.request_budget)
-    return Run(options, target, cases, redactor, traffic, throttle)
+    tokens = TokenRefresher(options.token_command, cases, redactor)
+    return Run(options, target, cases, redactor, traffic, throttle, tokens)

@@ -8,6 +8,7 @@ import importlib
 import inspect
 import os
 import re
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import yaml
 
+from contract_tests.checks import MAX_RETRY_WAIT, UNAVAILABLE, retry_after
 from contract_tests.options import Options
 from mockserver.contract import spec as contract
 from mockserver.contract.cases import MISSING_SESSION, Cases, Role, SessionCase, cases_from_world
@@ -83,7 +85,33 @@ class Target:
             traffic.record_httpx(response, source)
 
         client.event_hooks = {"request": [before], "response": [after]}
+        client._transport = RetryUnavailable(client._transport, throttle)
         return client
+
+
+class RetryUnavailable(httpx.BaseTransport):
+    """Resends a request a proxy answered 502/503/504 with Retry-After (the target is away for a
+    moment), after the wait it asks for, while the request budget lasts. Any other answer, and the
+    last one after MAX_TRIES, goes back as it came."""
+
+    MAX_TRIES = 3
+
+    def __init__(self, inner: httpx.BaseTransport, throttle: Throttle) -> None:
+        self.inner, self.throttle = inner, throttle
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for _ in range(self.MAX_TRIES - 1):
+            response = self.inner.handle_request(request)
+            wait = retry_after(response.headers) if response.status_code in UNAVAILABLE else None
+            if wait is None or self.throttle.exhausted:
+                return response
+            response.close()
+            time.sleep(min(wait, MAX_RETRY_WAIT))
+            self.throttle.acquire()  # a resend counts against the budget
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def open_target(options: Options) -> Target:

@@ -30,7 +30,7 @@ from mockserver.api.handlers import Operations
 from mockserver.config import MockConfig
 from mockserver.contract import catalogue
 from mockserver.contract.catalogue import Scenario, Transport
-from mockserver.contract.spec import BASE_PATH, SPEC_PATH, allowed_methods, is_api_call, load
+from mockserver.contract.spec import BASE_PATH, SPEC_PATH, allowed_methods, is_api_call, load, match
 from mockserver.control.routes import control_routes
 from mockserver.control.socket import socket_route
 from mockserver.http import JSON, dumps
@@ -75,8 +75,13 @@ def _problem(_: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
 
 def _http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
     headers = dict(exc.headers or {})
+    path = request.url.path.removeprefix(BASE_PATH)
+    if exc.status_code == 404 and match(request.method, path) is not None:
+        # The path is a documented operation's, but a path parameter does not fit its type
+        # (`/session/abc`): that is a malformed request (the documented 400), not a missing page.
+        return _documented_error(400, "a path parameter does not have its documented type")
     if exc.status_code == 405:  # Connexion routes each method apart: Allow comes from the spec
-        headers["Allow"] = ", ".join(allowed_methods(request.url.path.removeprefix(BASE_PATH)))
+        headers["Allow"] = ", ".join(allowed_methods(path))
     return _documented_error(exc.status_code, exc.detail, headers)
 
 

@@ -7,6 +7,8 @@ breaks only /rest responses, leaving /__mock intact so the harness still finds i
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -116,3 +118,155 @@ def wrong_message() -> Corrupting:
             body = {**body, "errorMessage": "Session is full"}
         return status, body
     return Corrupting(create_app(), mutate)
+
+
+def _error(case: Any) -> Body:
+    return {"errorCode": case.code, "errorMessage": case.message, "developerMessage": None}
+
+
+def wrong_code_on_400() -> Corrupting:
+    """A rejected request (400) carries another status's code: 404800 instead of 400."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if status == 400 and isinstance(body, dict):
+            body = {**body, "errorCode": "404800"}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+def message_of_another_code() -> Corrupting:
+    """"Session not found" (404800) carries the text of "Event not found" (4040200)."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if isinstance(body, dict) and body.get("errorCode") == "404800":
+            body = {**body, "errorMessage": "Event not found."}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+def undocumented_error_code() -> Corrupting:
+    """Every 404 carries an application code the catalogue does not know."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if status == 404 and isinstance(body, dict):
+            body = {**body, "errorCode": "4049999"}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+# joinWorkshopSession, setNetworkingAvailability, getNetworkingMatches (a numeric id: not /v2).
+FORMAT_RULE_PATHS = re.compile(r"^/rest/events/[^/]+/session/\d+(/status|/matches)?$")
+
+
+def generic_400_for_valid_input() -> Corrupting:
+    """The three operations with a documented wrong-format 400 answer every request that gets
+    through (200, or the documented 4002001) with the generic 400 bad-request instead."""
+    from mockserver.contract.catalogue import BAD_REQUEST
+
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if FORMAT_RULE_PATHS.search(path) and (status == 200 or (
+                isinstance(body, dict) and body.get("errorCode") == "4002001")):
+            return 400, _error(BAD_REQUEST)
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+class NotImplementedMethods:
+    """The mock behind a servlet container that answers 501 to methods it does not implement
+    (RFC 9110), as Tomcat does for QUERY and TRACE; otherwise correct."""
+
+    METHODS = frozenset({"QUERY", "TRACE"})
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.state = getattr(app, "state", None)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] in self.METHODS:
+            await send({"type": "http.response.start", "status": 501,
+                        "headers": [(b"content-type", b"text/html"), (b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
+
+
+def not_implemented_methods() -> NotImplementedMethods:
+    return NotImplementedMethods(create_app())
+
+
+EXPIRES_AFTER = 30  # requests the attendee's first token is good for
+FRESH_TOKEN = "fresh-attendee-token-3f9a"  # what `echo` prints as the token command in the tests
+TOKEN_USES: Counter[str] = Counter()  # "first", "expired", "fresh": requests by the token they carried
+
+
+def expiring_token() -> Corrupting:
+    """Staging's token expiry: `attendee-token` works for EXPIRES_AFTER requests, then gets 401;
+    FRESH_TOKEN (from a token command) is the same attendee from then on. Otherwise correct."""
+    used = 0
+
+    def rewrite(scope: dict) -> None:
+        nonlocal used
+        headers = dict(scope["headers"])
+        token = headers.get(b"authorization", b"").removeprefix(b"Bearer ")
+        if token == b"attendee-token":
+            used += 1
+            TOKEN_USES["first" if used <= EXPIRES_AFTER else "expired"] += 1
+            if used > EXPIRES_AFTER:
+                token = b"expired-token"
+        elif token == FRESH_TOKEN.encode():
+            TOKEN_USES["fresh"] += 1
+            token = b"attendee-token"
+        scope["headers"] = [*[(k, v) for k, v in scope["headers"] if k != b"authorization"],
+                            (b"authorization", token)] if token else scope["headers"]
+    return Corrupting(create_app(), rewrite_request=rewrite)
+
+
+# -- second targets for the drift report ------------------------------------------------------
+
+def seed_7() -> Any:
+    """A correct mock holding other data (seed 7)."""
+    from mockserver.config import MockConfig
+
+    return create_app(MockConfig(seed=7))
+
+
+def enum_outside_spec() -> Corrupting:
+    """sessionFormat carries a value the spec's enum does not have."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        if status == 200 and _is_session(body):
+            body = {**body, "format": "HYBRID"}
+        return status, body
+    return Corrupting(create_app(), mutate)
+
+
+def status_changed() -> Corrupting:
+    """A request without a credential gets 403 instead of the documented 401."""
+    def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
+        return (403, body) if status == 401 else (status, body)
+    return Corrupting(create_app(), mutate)
+
+
+class Unavailable:
+    """The mock behind a proxy that answers every third API request 503 with Retry-After: 0."""
+
+    def __init__(self, app: Any, every: int = 3, retry_after: bool = True) -> None:
+        self.app, self.every, self.calls = app, every, 0
+        self.headers = [(b"content-type", b"text/html"), (b"content-length", b"0")]
+        if retry_after:
+            self.headers.append((b"retry-after", b"0"))
+        self.state = getattr(app, "state", None)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/rest/"):
+            self.calls += 1
+            if self.calls % self.every == 0:
+                await send({"type": "http.response.start", "status": 503, "headers": self.headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await self.app(scope, receive, send)
+
+
+def unavailable_at_times() -> Unavailable:
+    return Unavailable(create_app())
+
+
+def unavailable_without_retry_after() -> Unavailable:
+    """The same 503s without Retry-After: a server error like any other."""
+    return Unavailable(create_app(), retry_after=False)

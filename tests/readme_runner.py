@@ -11,6 +11,8 @@ The convention (README.md, "Contributing", says the same for writers):
 - A block a test cannot run (it needs staging, sudo, Redis, or starts a server of its own) is
   preceded by a mark that says why: `<!-- not run: needs a staging deployment -->`. A mark
   without a reason, or one that is not right before a block, is an error.
+- A block that names a host other than this machine's loopback (staging.example.com, a public
+  API) must carry a `not run` mark: the runner refuses to send anything off this machine.
 - Every HTTP call made by `curl` must answer 2xx, unless its line states another result in its
   comment, after an arrow:
       curl -H "$A" -X POST "$B/session/11007/register" -i    # 2. register → void 200
@@ -45,6 +47,8 @@ MARK = re.compile(r"<!--\s*not run\b(?P<rest>.*?)-->", re.DOTALL)
 ARROW = re.compile(r"(?:^|\s)#[^\n]*?→\s*(?P<result>.*)$")
 RESULT = re.compile(r'^(?P<void>void\s+)?(?P<status>\d{3}\b)?\s*(?P<rest>.*)$')
 QUOTED = re.compile(r'"([^"]*)"')
+URL_HOST = re.compile(r"\b(?:https?|wss?)://(?P<host>\[[^\]]*\]|[^/\s'\"`:]+)")
+LOOPBACK = re.compile(r"^(127(\.\d{1,3}){3}|localhost|\[::1\])$")
 TIMEOUT_S = 60
 NOT_LINKED = {".git", "reports"}  # reports/: what the examples write stays in the scratch copy
 
@@ -181,9 +185,22 @@ def read_blocks(path: Path) -> list[Block]:
                                     "block it is about")
         language = token.info.split()[:1] if token.type == "fence" else []
         if language and language[0] in SHELLS and token.map:
-            blocks.append(Block(path, token.map[0] + 2, tuple(token.content.rstrip("\n").split("\n")),
-                                mark_reason(tokens[i - 1] if i else None)))
+            block = Block(path, token.map[0] + 2, tuple(token.content.rstrip("\n").split("\n")),
+                          mark_reason(tokens[i - 1] if i else None))
+            if block.not_run is None:
+                refuse_remote_hosts(block)
+            blocks.append(block)
     return blocks
+
+
+def refuse_remote_hosts(block: Block) -> None:
+    """A runnable block may reach only this machine: anything else needs a `not run` mark."""
+    for offset, line in enumerate(block.lines):
+        for match in URL_HOST.finditer(line):
+            if not LOOPBACK.match(match.group("host")):
+                raise MarkdownError(f"{block.path.name}:{block.first + offset}: names "
+                                    f"{match.group('host')}, which is not this machine: mark the "
+                                    "block `<!-- not run: needs ... -->`")
 
 
 def rewrite(text: str, base_url: str) -> str:

@@ -12,8 +12,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from contract_tests.fuzz import Fuzzer, OperationReport, fuzz_operation
+from contract_tests.fuzz import Fuzzer, fuzz_operation
 from contract_tests.options import DEFAULT_SPEC
+from contract_tests.results import EngineRun
 from mockserver.contract import spec as contract
 
 MIN_REQUESTS = 10_000
@@ -25,7 +26,7 @@ EXAMPLES = {"negative": 150, "positive": 780}
 WORKERS = max(1, min(4, len(os.sched_getaffinity(0))))
 
 
-def _run(tasks: list[tuple[str, dict[str, int]]]) -> list[OperationReport]:
+def _run(tasks: list[tuple[str, dict[str, int]]]) -> list[EngineRun]:
     # Each task starts from a freshly built world (fuzz resets the mock's state first), and each
     # generates deterministically (derandomized Hypothesis), whichever worker runs it.
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
@@ -44,20 +45,21 @@ def test_fuzz_every_operation() -> None:
 
     requests: Counter[str] = Counter()
     for report in reports:
-        requests[report.operation] += report.total
+        (operation,) = report.scenarios
+        requests[operation] += report.total
     total = sum(requests.values())
     failed = [r for r in reports if r.failed]
     print(f"\nfuzz: {total} requests over {len(requests)} operations in {elapsed:.1f}s "
           f"({WORKERS} workers)")
     for report in reports:
-        print(f"  {report.operation} {dict(report.requests)} {report.seconds}s "
+        print(f"  {next(iter(report.scenarios))} {dict(report.requests)} {report.seconds}s "
               f"{dict(sorted(report.statuses.items()))}")
 
     assert set(requests) == set(operations)
     assert all(r.total > 0 for r in reports), "a generation mode produced no request"
     assert total >= MIN_REQUESTS, f"only {total} requests were generated (at least {MIN_REQUESTS})"
     assert not failed, f"{sum(r.failed for r in failed)} request(s) broke the contract:\n" + "\n\n".join(
-        finding for r in failed for finding in r.findings)
+        finding.describe() for r in failed for finding in r.findings)
 
 
 # The run must be able to fail: the same fuzzer, briefly, against deliberately broken servers.
@@ -65,9 +67,12 @@ def test_fuzz_every_operation() -> None:
     ("wrong_type", "getSession", "positive", "response_schema_conformance"),
     ("undocumented_status", "getSession", "positive", "status_code_conformance"),
     ("crash_on_bad_input", "listSessions", "negative", "not_a_server_error"),
+    # The harness's own checks run in the fuzz run too.
+    ("wrong_code_on_400", "listSessions", "negative", "documented_error_body"),
+    ("generic_400_for_valid_input", "joinWorkshopSession", "positive", "documented_business_rule"),
 ])
 def test_fuzz_reports_a_broken_server(server: str, operation: str, mode: str, check: str) -> None:
     report = Fuzzer(f"tests.broken_servers:{server}").fuzz(operation, {mode: 60})
     assert report.total == 60
-    assert report.checks[check] > 0, report.checks
+    assert report.failed_checks[check] > 0, report.failed_checks
     assert report.findings

@@ -29,12 +29,13 @@ def test_every_option_reads_its_environment_variable_and_flags_win() -> None:
            "CONTRACT_HOST_TOKEN": "host-env", "CONTRACT_EVENT_URL": "ev", "CONTRACT_SEED": "7",
            "CONTRACT_MAX_EXAMPLES": "3", "CONTRACT_ALLOW_WRITES": "true", "CONTRACT_RATE_LIMIT": "2/m",
            "CONTRACT_REPORT_DIR": "out", "CONTRACT_TARGET_CONFIG": "t.yaml",
-           "CONTRACT_REQUEST_BUDGET": "9"}
+           "CONTRACT_REQUEST_BUDGET": "9", "CONTRACT_TOKEN_COMMAND": "pass show staging"}
     o = opts.resolve({}, env=env)
     assert (o.base_url, o.token, o.host_token, o.event_url, o.seed, o.max_examples) == (
         "http://h:1/rest", "tok-env", "host-env", "ev", 7, 3)
     assert o.allow_writes and o.rate_limit == "2/m" and o.request_budget == 9
     assert o.report_dir == Path("out") and o.target_config == Path("t.yaml")
+    assert o.token_command == "pass show staging"
     assert opts.resolve({"seed": "11", "token": "tok-flag"}, env=env).seed == 11
     assert opts.resolve({"token": "tok-flag"}, env=env).token == "tok-flag"
 

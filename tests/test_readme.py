@@ -115,3 +115,14 @@ def test_an_arrow_without_a_result_is_refused() -> None:
     block = Block(Path("DOC.md"), 1, ("curl x   # → somewhere else",), None)
     with pytest.raises(MarkdownError, match="after →"):
         block.commands()
+
+
+@pytest.mark.parametrize("url", ["https://staging.example.com/rest", "http://10.0.0.5:8080/x",
+                                 "ws://api.accelevents.com/socket"])
+def test_a_block_naming_another_host_is_refused_before_anything_runs(url: str, tmp_path: Path) -> None:
+    (tmp_path / "remote.md").write_text(f"```sh\ncurl {url}\n```\n")
+    with pytest.raises(MarkdownError, match="not this machine"):
+        read_blocks(tmp_path / "remote.md")
+    (tmp_path / "marked.md").write_text(f"<!-- not run: needs staging -->\n```sh\ncurl {url}\n```\n"
+                                        "```sh\ncurl http://127.0.0.1:8080/x http://localhost:1/\n```\n")
+    assert [b.not_run for b in read_blocks(tmp_path / "marked.md")] == ["needs staging", None]
