@@ -171,7 +171,10 @@ class MockState:
             raise
         finally:
             self._pending = None
-        if self.controls() != before:
+        # A reset starts a new shared log, which must hold everything a worker needs: a worker
+        # that missed the old log's last entries (a clock move, say) learns the controls here.
+        starts_log = bool(ops) and ops[0][0] == "reset"
+        if starts_log or self.controls() != before:
             ops.append(["controls", self.controls()])
         return ops, result
 

@@ -245,3 +245,25 @@ def test_a_long_log_is_compacted_into_a_snapshot_that_new_workers_start_from(
     assert second.store.snapshot() == first.store.snapshot()
     assert len(first.store.user_registrations(first.world.events[EVENT_URL].id,
                                               first.service.authenticate(TOKENS["attendee"]).id)) > 5
+
+
+# -- one world after a reset, whichever worker answers ---------------------------------------
+def test_a_reset_after_a_clock_move_leaves_every_worker_on_one_clock(redis_port: int) -> None:
+    """Issue 17: a reset starts a new log; a worker that missed the clock move before it must
+    still get the clock from the new log, or it sees the new world's live session as not live
+    yet (407). Each registration goes on a new connection, so it may land on either worker."""
+    refused = []
+    with shared_mock(redis_port, 8, "--workers", "2") as mock:
+        for _ in range(20):
+            httpx.put(f"{mock.base_url}/__mock/clock", json={"advanceMinutes": 240})
+            httpx.post(f"{mock.base_url}/__mock/reset")
+            session_id = world(mock)["cases"]["networking_session"]
+            path = f"{mock.base_url}{API}/session/{session_id}/register"
+            for _ in range(6):
+                with httpx.Client(headers=auth(TOKENS["networker"])) as client:
+                    response = client.post(path)
+                if response.status_code != 200:
+                    refused.append((response.status_code, response.text))
+                with httpx.Client(headers=auth(TOKENS["networker"])) as client:
+                    client.delete(path)
+    assert refused == []
