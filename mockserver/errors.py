@@ -148,6 +148,10 @@ TRANSPORT: tuple[ErrorCase, ...] = (
     ErrorCase("admin-token-required", 403, "403",
               "The control API needs the mock's admin token.", (),
               inferred="the mock's own /__mock API, not Accelevents'"),
+    ErrorCase("store-unavailable", 503, "503",
+              "The service is temporarily unavailable. Please try again later.", (),
+              inferred="no document lists 503; given while the mock's shared store (Redis) "
+              "cannot be reached, with Retry-After"),
 )
 _TRANSPORT = {case.scenario: case for case in (*TRANSPORT, BAD_REQUEST)}
 
