@@ -274,23 +274,51 @@ class SharedWorld:
 
 
 class SharedJournal:
-    """The request journal of every worker: a capped Redis list with one id sequence."""
+    """The request journal of every worker: a capped Redis list with one id sequence.
 
-    # One round trip: take the next id, append the entry, trim to size.
+    Entries recorded in the same turn of the event loop (concurrent requests) go to Redis in
+    one round trip; each request still waits until its entry is stored, so the client can read
+    it as soon as it has its answer."""
+
+    # One round trip: for each entry, take the next id and append it; then trim to size.
     _RECORD = """
-    local id = redis.call('INCR', KEYS[1])
-    redis.call('RPUSH', KEYS[2], id .. ' ' .. ARGV[1])
-    redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
-    return id
+    for i = 2, #ARGV do
+      redis.call('RPUSH', KEYS[2], redis.call('INCR', KEYS[1]) .. ' ' .. ARGV[i])
+    end
+    redis.call('LTRIM', KEYS[2], -tonumber(ARGV[1]), -1)
     """
 
     def __init__(self, client: redis.Redis, size: int, reach: Reach) -> None:
         self._redis, self.size, self._reach = client, size, reach
         self._record = client.register_script(self._RECORD)
+        self._batch: tuple[list[bytes], asyncio.Future[None]] | None = None  # not sent yet
+        self._sending: set[asyncio.Task] = set()
 
     async def record(self, **fields: object) -> None:
-        async with self._reach():
-            await self._record(keys=[JOURNAL_IDS, JOURNAL], args=[_dumps(fields), self.size])
+        if self._batch is None:
+            loop = asyncio.get_running_loop()
+            self._batch = ([], loop.create_future())
+            loop.call_soon(self._send_batch)  # after this turn's other requests joined it
+        entries, stored = self._batch
+        entries.append(_dumps(fields))
+        await asyncio.shield(stored)  # shielded: the others of the batch still wait for it
+
+    def _send_batch(self) -> None:
+        assert self._batch is not None
+        (entries, stored), self._batch = self._batch, None
+
+        async def send() -> None:
+            try:
+                async with self._reach():
+                    await self._record(keys=[JOURNAL_IDS, JOURNAL], args=[self.size, *entries])
+            except Exception as exc:  # every request of the batch fails alike
+                stored.set_exception(exc)
+            else:
+                stored.set_result(None)
+
+        task = asyncio.get_running_loop().create_task(send())
+        self._sending.add(task)  # held until done: the loop keeps only weak references
+        task.add_done_callback(self._sending.discard)
 
     async def entries(self, since: int = 0, limit: int | None = None) -> list[dict]:
         rows = []
