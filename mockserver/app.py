@@ -19,6 +19,7 @@ from connexion.middleware.security import SecurityMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.uri_parsing import OpenAPIURIParser
+from connexion.validators import VALIDATOR_MAP
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -28,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import errors
+from mockserver.api import prepared
 from mockserver.api.handlers import Operations
 from mockserver.config import MockConfig
 from mockserver.control.routes import control_routes
@@ -98,7 +100,9 @@ def _store_unavailable(_: ConnexionRequest, exc: StoreUnavailable) -> ConnexionR
 
 def build_api(state: MockState) -> AsyncApp:
     operations = Operations(state)
-    app = AsyncApp(__name__, middlewares=MIDDLEWARES)
+    app = AsyncApp(__name__, middlewares=MIDDLEWARES,
+                   validator_map={**VALIDATOR_MAP, "parameter": prepared.ParameterValidator})
+    app._middleware_app.api_cls = prepared.PreparedApi  # see api/prepared.py
     app.add_api(
         copy.deepcopy(load_spec()),  # a copy: Connexion writes defaults into it
         base_path=BASE_PATH, resolver=Resolver(operations.endpoint),
