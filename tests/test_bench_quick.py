@@ -23,7 +23,7 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
     results = json.loads(out.read_text())
     for name in ("ours-1", "ours-1-nc"):
         assert results["targets"][name]["status"] == "ok"
-        for scenario in ("list", "detail", "register-mix"):
+        for scenario in ("list", "detail", "register-mix", "mixed"):
             figures = results["targets"][name]["scenarios"][scenario]
             assert figures["rps"] > 0 and figures["requests"] > 0
             assert figures["p50_ms"] is not None and figures["p99_ms"] is not None
@@ -37,6 +37,10 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
         assert results["world_size"][size]["rps"] > 0
     assert results["targets"]["ceiling"]["status"] == "ok"
     assert "ours-1" in results["checks"]
-    # The multi-worker row is measured or says why not; it never crashes the bench.
-    workers = results["targets"]["ours-2"]
-    assert workers["status"] == "ok" or workers["reason"]
+    # The Redis rows and the npm references (not installed: --no-install) are measured or say
+    # why not; they never crash the bench.
+    for name in ("ours-1-redis", "ours-2", "prism", "mockoon", "wiremock"):
+        row = results["targets"][name]
+        assert row["status"] == "ok" or row["reason"]
+    # Every target of ours gets a verdict line per check.
+    assert "mixed: default ≥ --no-response-cache" in done.stdout
