@@ -71,7 +71,8 @@ class ResponseCache:
         """Counts this GET; whether answers are kept now (see the module's note)."""
         if stamp != self._stamp:
             self._answers.clear()
-            self._keeping = self._stamp is None or self._reads >= READS_WORTH_KEEPING
+            new_world = self._stamp is None or stamp[0] != self._stamp[0]  # starts afresh
+            self._keeping = new_world or self._reads >= READS_WORTH_KEEPING
             self._stamp, self._reads = stamp, 0
         self._reads += 1
         if self._reads >= READS_WORTH_KEEPING:
