@@ -259,5 +259,5 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
                              allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
                              allow_headers=CORS_HEADERS, allow_credentials=True,
                              expose_headers=["X-Mock-Forced"])
-    app.state = state  # type: ignore[attr-defined]
+    app.state = state  # type: ignore[attr-defined,union-attr]
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from fixtures.world_builder import build_world
 from mockserver import errors
@@ -22,6 +22,9 @@ from mockserver.journal import Journal
 from mockserver.notify import Notifier
 from mockserver.store.memory import MemoryStore, Op, Registration
 
+if TYPE_CHECKING:
+    from mockserver.store.shared import SharedWorld
+
 T = TypeVar("T")
 
 
@@ -30,6 +33,8 @@ def _CANNOT_UNDO() -> None:  # noqa: N802 - a marker: a reset cannot be taken ba
 
 
 class MockState:
+    shared: SharedWorld | None  # the Redis store's view, with `--store`
+
     def __init__(self, config: MockConfig | None = None) -> None:
         self._start(config or MockConfig())
         if self.config.store:

@@ -15,6 +15,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import uvicorn
 
@@ -62,10 +63,10 @@ class MockHandle:
         return TestClient(self.app, base_url=IN_PROCESS_BASE_URL, raise_server_exceptions=False)
 
     @classmethod
-    def start(cls, **config: object) -> MockHandle:
+    def start(cls, **config: Any) -> MockHandle:
         return cls(create_app(MockConfig(**config)))
 
-    def restart(self, **config: object) -> None:
+    def restart(self, **config: Any) -> None:
         """Become what `MockHandle.start(**config)` would give, in a few milliseconds: the
         same app over a state started anew (the immutable world kept when it would be built
         the same), and a new client (no cookies or headers left by an earlier user)."""
