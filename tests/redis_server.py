@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -33,8 +34,14 @@ class RedisServer:
                                          stderr=subprocess.DEVNULL)
         _wait_for_port(self.port, self._process)
 
+    def pause(self, paused: bool = True) -> None:
+        """Freeze the server (it still accepts connections, but answers nothing) or thaw it."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
     def stop(self) -> None:
         if self._process is not None:
+            self.pause(False)
             self._process.terminate()
             self._process.wait(timeout=10)
             self._process = None

@@ -303,6 +303,21 @@ def test_an_unreachable_redis_answers_503_and_service_comes_back_with_it() -> No
         assert httpx.post(register, headers=auth(TOKENS["attendee"])).status_code == 200
         assert [registered_ids(mock, TOKENS["attendee"]) for _ in range(6)] == [{session_id}] * 6
 
+    # A Redis that accepts connections but answers nothing, met first by a new worker.
+    with running_redis() as server, shared_mock(server.port, 0, "--workers", "2") as mock:
+        listing = f"{mock.base_url}{API}/session"
+        server.pause()
+        answers = [httpx.get(listing, headers=auth(TOKENS["attendee"]), timeout=5)
+                   for _ in range(6)]
+        assert all(a.elapsed.total_seconds() < 1 for a in answers)
+        for answer in answers:
+            assert answer.status_code == 200 or assert_store_unavailable(answer) is None
+        assert any(a.status_code == 503 for a in answers)
+        server.pause(False)
+        time.sleep(RETRY_AFTER_S)
+        assert [httpx.get(listing, headers=auth(TOKENS["attendee"])).status_code
+                for _ in range(4)] == [200] * 4
+
 
 def test_a_read_makes_no_round_trip_for_the_log_while_nothing_changes(redis_port: int) -> None:
     """Issue 17: workers learn of new log entries by pub/sub and read the log only then."""

@@ -238,12 +238,13 @@ class SharedWorld:
             return
         self._stale = True  # whatever happened while nobody listened
         pubsub = self._subscriber.pubsub()
-        try:
-            await pubsub.subscribe(CHANGES, NOTICES)
-            confirmed = 0
-            while confirmed < 2:
-                message = await pubsub.get_message(timeout=STORE_TIMEOUT_S)
-                confirmed += message is not None and message["type"] == "subscribe"
+        try:  # bounded: this client has no read timeout, and Redis may accept yet not answer
+            async with asyncio.timeout(STORE_TIMEOUT_S):
+                await pubsub.subscribe(CHANGES, NOTICES)
+                confirmed = 0
+                while confirmed < 2:
+                    message = await pubsub.get_message(timeout=STORE_TIMEOUT_S)
+                    confirmed += message is not None and message["type"] == "subscribe"
         except BaseException:
             await pubsub.aclose()
             raise
