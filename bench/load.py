@@ -23,6 +23,52 @@ end
 """
 
 
+# A team's mixed load (issue 17): varied pages, filters and session ids, and one register or
+# un-register in ten. Paths are relative to the target's base; wrk and the Python fallback
+# both cycle through this list. Every request answers 2xx on every target (the register
+# and un-register of one session alternate; both are idempotent).
+_EVENT = "/events/mock-event"
+_REGISTER = f"{_EVENT}/session/11001/register"  # cases.open_session: open, unlimited
+MIXED: tuple[tuple[str, str], ...] = (
+    ("GET", f"{_EVENT}/session?page=0&size=10"),
+    ("GET", f"{_EVENT}/session/v2/11007"),
+    ("GET", f"{_EVENT}/session?page=1&size=10&sessionFormat=WORKSHOP"),
+    ("GET", f"{_EVENT}/session/v2/11012"),
+    ("GET", f"{_EVENT}/session?page=2&size=10&expand=speaker,track"),
+    ("GET", f"{_EVENT}/user-session/registered"),
+    ("GET", f"{_EVENT}/session?past=true&size=10"),
+    ("GET", f"{_EVENT}/session/v2/11003"),
+    ("GET", f"{_EVENT}/session?searchString=data&size=10"),
+    ("POST", _REGISTER),
+    ("GET", f"{_EVENT}/session?page=3&size=10"),
+    ("GET", f"{_EVENT}/session/v2/11010"),
+    ("GET", f"{_EVENT}/session?page=0&size=20&expand=speaker"),
+    ("GET", f"{_EVENT}/session/v2/11005"),
+    ("GET", f"{_EVENT}/session?page=1&size=10"),
+    ("GET", f"{_EVENT}/user-session/registered?page=0&size=5"),
+    ("GET", f"{_EVENT}/session?sessionFormat=MEET_UP&size=10"),
+    ("GET", f"{_EVENT}/session/v2/11001"),
+    ("GET", f"{_EVENT}/session?page=0&size=10&expand=stats"),
+    ("DELETE", _REGISTER),
+)
+
+
+def mixed_lua(base: str) -> str:
+    """A wrk script cycling through MIXED under `base`."""
+    rows = ",\n".join(f'  {{"{method}", "{base}{path}"}}' for method, path in MIXED)
+    return f"""
+local requests = {{
+{rows}
+}}
+local n = 0
+request = function()
+  n = n % #requests + 1
+  local r = requests[n]
+  return wrk.format(r[1], r[2], {{["Authorization"] = "attendee-token"}})
+end
+"""
+
+
 @dataclass
 class LoadResult:
     requests: int
@@ -79,7 +125,9 @@ class Load:
     seconds: int
     timeout_s: int = 10
 
-    def run(self, url: str, *, mix: bool = False, seconds: float | None = None) -> LoadResult:
+    def run(self, url: str, *, mix: bool = False, seconds: float | None = None,
+            script: str | None = None) -> LoadResult:
+        """wrk on `url`; `mix` alternates POST and DELETE, `script` is any wrk Lua script."""
         wrk = wrk_path()
         if wrk is None:
             raise RuntimeError("wrk is not installed (make wrk)")
@@ -87,10 +135,10 @@ class Load:
         cmd = [wrk, f"-t{self.threads}", f"-c{self.connections}", f"-d{duration}s",
                f"--timeout={self.timeout_s}s", "--latency", "-H", TOKEN_HEADER]
         with tempfile.TemporaryDirectory() as tmp:
-            if mix:
-                script = Path(tmp) / "mix.lua"
-                script.write_text(MIX_LUA)
-                cmd += ["-s", str(script)]
+            if mix or script:
+                lua = Path(tmp) / "load.lua"
+                lua.write_text(script or MIX_LUA)
+                cmd += ["-s", str(lua)]
             done = subprocess.run([*cmd, url], capture_output=True, text=True,
                                   timeout=duration + self.timeout_s + 30)
         if done.returncode != 0:
@@ -130,9 +178,10 @@ async def _one_connection(host: str, port: int, requests: list[bytes], deadline:
         writer.close()
 
 
-def python_load(url: str, load: Load, *, mix: bool = False,
-                seconds: float | None = None) -> LoadResult:
-    """Keep-alive connections sending requests back to back, as wrk does (one thread)."""
+def python_load(url: str, load: Load, *, mix: bool = False, seconds: float | None = None,
+                mixed_base: str | None = None) -> LoadResult:
+    """Keep-alive connections sending requests back to back, as wrk does (one thread);
+    `mixed_base`: cycle through MIXED under that base instead of requesting `url`."""
     import asyncio
     import statistics
     import time
@@ -140,9 +189,10 @@ def python_load(url: str, load: Load, *, mix: bool = False,
 
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    methods = ["POST", "DELETE"] if mix else ["GET"]
-    requests = [(f"{m} {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n{TOKEN_HEADER}\r\n"
-                 f"Content-Length: 0\r\n\r\n").encode() for m in methods]
+    calls = ([(m, mixed_base + p) for m, p in MIXED] if mixed_base is not None
+             else [(m, target) for m in (["POST", "DELETE"] if mix else ["GET"])])
+    requests = [(f"{m} {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n{TOKEN_HEADER}\r\n"
+                 f"Content-Length: 0\r\n\r\n").encode() for m, path in calls]
     duration = seconds if seconds is not None else load.seconds
     latencies: list[float] = []
     failures: list[int] = []

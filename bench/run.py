@@ -4,10 +4,13 @@ same wrk load on the same machine, in one run.
 Run: .venv/bin/python bench/run.py [--quick] [--json PATH]
 
 Prints one table (req/s, p50, p99, ours/Prism, ours/ceiling) with rows for ours-1 (one
-worker), ours-1-nc (one worker computing every answer: --no-response-cache), ours-N (N workers
-on Redis), Prism and the ceiling; then cold start, RSS after warm-up, computed list latency
-with 100 vs 10,000 sessions, what the validating proxy adds at p50 (ours-proxy, in front of
-a second ours-1, against calling it directly), and whether each of our targets meets the issue's targets.
+worker), ours-1-nc (one worker computing every answer: --no-response-cache), ours-1-redis and
+ours-N (1 and N workers on Redis), Prism, Mockoon CLI (serving openapi.yaml), WireMock (static
+stubs of our bytes) and the ceiling, over list, detail, register-mix and the mixed load
+(bench/load.py MIXED); the npm references are installed on first run, pinned. Then cold
+start, RSS after warm-up, computed list latency with 100 vs 10,000 sessions, what the
+validating proxy adds at p50 (ours-proxy, in front of a second ours-1, against calling it
+directly), and whether each of our targets meets the issue's targets, met or missed, one line each.
 `--quick` runs every part briefly to prove the bench works (figures only; it never judges a
 speed by its exit code). Without wrk or npm, quick mode says so and makes do (Python load
 generator, no Prism row); full mode fails.
@@ -38,25 +41,34 @@ SESSION = 11001  # the open, unlimited session of the default world (cases.open_
 LIST_PATH = f"/events/{EVENT}/session?page=0&size=10&expand=speaker,stats"
 DETAIL_PATH = f"/events/{EVENT}/session/v2/{SESSION}"
 REGISTER_PATH = f"/events/{EVENT}/session/{SESSION}/register"
-SCENARIOS = {  # name -> (path, a POST/DELETE mix?)
-    "list": (LIST_PATH, False),
-    "detail": (DETAIL_PATH, False),
-    "register-mix": (REGISTER_PATH, True),
+SCENARIOS = {  # name -> (path, kind): GETs of one path, its POST/DELETE mix, or loads.MIXED
+    "list": (LIST_PATH, "get"),
+    "detail": (DETAIL_PATH, "get"),
+    "register-mix": (REGISTER_PATH, "writes"),
+    "mixed": ("", "mixed"),
 }
 GETS = ("list", "detail")
+STATIC = ("list", "detail", "register-mix")  # what a server of fixed stubs can answer
 COMPUTED = "ours-1-nc"  # one worker without the response cache
+REFERENCES = ("prism", "mockoon", "wiremock", "ceiling")
+REDIS_ONE = "ours-1-redis"  # one worker on the Redis store
 
 # The issue's targets, for our mock with one worker.
 TARGET_VS_PRISM = 2.0  # ≥ 2× Prism's req/s on every GET
 TARGET_VS_CEILING = 0.40  # ≥ 40 % of the bare ceiling's req/s on every GET
-TARGET_COLD_START_S = 2.0
-TARGET_RSS_MB = 150.0
+TARGET_COLD_START_S = 1.0
+TARGET_RSS_MB = 100.0
+# Issue 17's targets.
+TARGET_COMPUTED_P99_MS = 15.0  # computed list and detail (ours-1-nc), at 8 connections
+TARGET_MIXED_VS_PRISM = 4.0  # ours-1 under the mixed load
+TARGET_WRITES_VS_PRISM = 1.0  # ours-1, register/unregister mix
+TARGET_REDIS_VS_MEMORY = 0.80  # ours-1-redis reads vs ours-1
 WORLD_SIZES = (100, 10_000)
 TARGET_WORLD_GROWTH = 1.25  # list p50 with 10,000 sessions ≤ 1.25× that with 100 (noise margin)
 TARGET_PROXY_ADDED_MS = 2.0  # the validating proxy adds ≤ 2 ms at p50 over calling its target
 PROXIED = "ours-proxy"
 
-FULL = {"load": loads.Load(threads=1, connections=32, seconds=10), "warmup_s": 2.0,
+FULL = {"load": loads.Load(threads=1, connections=8, seconds=5), "warmup_s": 2.0,
         "cold_starts": 3}
 QUICK = {"load": loads.Load(threads=1, connections=8, seconds=1), "warmup_s": 0,
          "cold_starts": 3}
@@ -93,37 +105,44 @@ class Bench:
 
     def drive(self, server: t.Server, scenario: str, seconds: float | None = None,
               load: loads.Load | None = None) -> loads.LoadResult:
-        path, mix = SCENARIOS[scenario]
+        path, kind = SCENARIOS[scenario]
         url = f"http://127.0.0.1:{server.port}{server.base}{path}"
         load = load or self.load
+        mixed = kind == "mixed"
         if self.use_wrk:
-            return load.run(url, mix=mix, seconds=seconds)
-        return loads.python_load(url, load, mix=mix, seconds=seconds)
+            return load.run(url, mix=kind == "writes", seconds=seconds,
+                            script=loads.mixed_lua(server.base) if mixed else None)
+        return loads.python_load(url, load, mix=kind == "writes", seconds=seconds,
+                                 mixed_base=server.base if mixed else None)
 
-    def check_answers(self, server: t.Server) -> str | None:
+    def check_answers(self, server: t.Server, scenarios: tuple[str, ...]) -> str | None:
         """None if every scenario's request answers 2xx, else what it answered."""
-        for scenario, (path, mix) in SCENARIOS.items():
-            for method in (("POST", "DELETE") if mix else ("GET",)):
+        for scenario in scenarios:
+            path, kind = SCENARIOS[scenario]
+            calls = {"get": [("GET", path)], "writes": [("POST", path), ("DELETE", path)],
+                     "mixed": list(loads.MIXED)}[kind]
+            for method, path in calls:
                 status, body = t.request(server.port, method, server.base + path)
                 if not 200 <= status < 300:
                     return (f"{scenario}: {method} {server.base}{path} answered {status}: "
                             f"{body[:300].decode(errors='replace')}")
         return None
 
-    def measure(self, name: str, server: t.Server) -> dict:
+    def measure(self, name: str, server: t.Server,
+                scenarios: tuple[str, ...] = tuple(SCENARIOS)) -> dict:
         """Checks the answers, warms up, reads RSS, then runs every scenario."""
-        wrong = self.check_answers(server)
+        wrong = self.check_answers(server, scenarios)
         if wrong is not None:
             raise RuntimeError(f"{name} does not answer 2xx, so it is not loaded: {wrong}")
         if self.warmup_s:
-            for scenario in SCENARIOS:
+            for scenario in scenarios:
                 self.drive(server, scenario, seconds=self.warmup_s)
         figures: dict = {"status": "ok", "rss_mb": round(t.rss_mb(server.pid), 1),
                          "scenarios": {}}
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             result = self.drive(server, scenario)
             figures["scenarios"][scenario] = result.to_dict()
-            print(f"  {name:<10} {scenario:<13} {result.rps:>9.1f} req/s  p50 {fmt(result.p50_ms)} ms"
+            print(f"  {name:<12} {scenario:<13} {result.rps:>9.1f} req/s  p50 {fmt(result.p50_ms)} ms"
                   f"  p99 {fmt(result.p99_ms)} ms", flush=True)
             if result.non_2xx or result.socket_errors:
                 self.note(f"{name} {scenario}: {result.non_2xx} non-2xx answers, "
@@ -131,10 +150,11 @@ class Bench:
         figures["rss_after_load_mb"] = round(t.rss_mb(server.pid), 1)
         return figures
 
-    def run_target(self, server: t.Server, ready_path: str = LIST_PATH) -> dict:
+    def run_target(self, server: t.Server, ready_path: str = LIST_PATH,
+                   scenarios: tuple[str, ...] = tuple(SCENARIOS)) -> dict:
         """Start `server`, measure it and stop it; its figures, kept under its name."""
         cold = self.start(server, ready_path)
-        figures = self.measure(server.name, server)
+        figures = self.measure(server.name, server, scenarios)
         figures["cold_start_s"] = round(cold, 3)
         self.stop(server)
         self.results["targets"][server.name] = figures
@@ -175,18 +195,21 @@ class Bench:
         self.run_target(t.ours(t.free_port(), cached=False, name=COMPUTED))
 
     def ours_workers(self) -> None:
-        name = f"ours-{self.args.workers}"
-        print(f"ours, {self.args.workers} workers, shared Redis store", flush=True)
+        """One worker, then N, on a shared Redis store (a database each)."""
+        names = {1: REDIS_ONE, self.args.workers: f"ours-{self.args.workers}"}
+        print(f"ours, 1 and {self.args.workers} workers, shared Redis store", flush=True)
         redis_port = t.free_port()
         redis = t.redis(redis_port)
         if redis is None:
-            self.skip(name, "redis-server is not installed (make redis)")
+            for name in names.values():
+                self.skip(name, "redis-server is not installed (make redis)")
             return
         redis.start(self.logs)
         self.running.append(redis)
         t.wait_tcp(redis_port)
-        self.run_target(t.ours(t.free_port(), workers=self.args.workers,
-                               store=f"redis://127.0.0.1:{redis_port}/0", name=name))
+        for db, (workers, name) in enumerate(names.items()):
+            self.run_target(t.ours(t.free_port(), workers=workers,
+                                   store=f"redis://127.0.0.1:{redis_port}/{db}", name=name))
         self.stop(redis)
 
     def prism(self) -> None:
@@ -205,10 +228,41 @@ class Bench:
         figures["version"] = subprocess.run([str(t.PRISM_BIN), "--version"], capture_output=True,
                                             text=True).stdout.strip()
 
+    def installed(self, name: str, tool: t.NpmTool, needs: str = "node") -> bool:
+        """Whether `tool` is ready (installing it on first use); else its row is skipped."""
+        if shutil.which(needs) is None:
+            self.skip(name, f"{needs} is not installed")
+            return False
+        if self.args.no_install and not tool.bin.exists():
+            self.skip(name, f"{tool.package} is not installed and --no-install was given")
+            return False
+        why = tool.install()
+        if why is not None:
+            self.skip(name, why)
+        return why is None
+
+    def mockoon(self) -> None:
+        print(f"Mockoon CLI ({t.MOCKOON.package}), serving openapi.yaml", flush=True)
+        if self.installed("mockoon", t.MOCKOON):
+            self.run_target(t.mockoon(t.free_port()), ready_path=DETAIL_PATH)
+
+    def wiremock(self) -> None:
+        """A static reference: WireMock stubs holding our exact bytes (no mixed load)."""
+        print(f"WireMock ({t.WIREMOCK.package}), stubs holding our bytes", flush=True)
+        if not self.installed("wiremock", t.WIREMOCK) or not self.installed(
+                "wiremock", t.WIREMOCK, needs="java"):
+            return
+        base = "/rest"
+        stubs = {("GET", base + LIST_PATH.split("?")[0]): (self.logs / "list.json").read_bytes(),
+                 ("GET", base + DETAIL_PATH): (self.logs / "detail.json").read_bytes(),
+                 ("POST", base + REGISTER_PATH): b"", ("DELETE", base + REGISTER_PATH): b""}
+        self.run_target(t.wiremock(t.free_port(), self.logs / "wiremock", stubs),
+                        ready_path=DETAIL_PATH, scenarios=STATIC)
+
     def ceiling(self) -> None:
         print("ceiling: bare Starlette, fixed bodies of our size", flush=True)
         self.run_target(t.ceiling(t.free_port(), self.logs / "list.json",
-                                  self.logs / "detail.json"))
+                                  self.logs / "detail.json"), scenarios=STATIC)
 
     def world_sizes(self) -> None:
         # Computed answers: a repeat from memory costs the same in any world, which proves
@@ -285,6 +339,8 @@ class Bench:
             self.ours_computed()
             self.ours_workers()
             self.prism()
+            self.mockoon()
+            self.wiremock()
             self.ceiling()
             self.world_sizes()
             self.proxy_overhead()
@@ -386,6 +442,7 @@ def checks(results: dict) -> dict:
                                  f"≤ {TARGET_WORLD_GROWTH:g}×",
                          "value": growth, "limit": TARGET_WORLD_GROWTH,
                          "ok": None if growth is None else growth <= TARGET_WORLD_GROWTH})
+        rows += issue17_checks(name, results)
         found[name] = rows
     proxy = results.get("proxy", {}).get("scenarios", {})
     if proxy:
@@ -398,17 +455,53 @@ def checks(results: dict) -> dict:
     return found
 
 
+def _at_least(what: str, value: float | None, limit: float) -> dict:
+    return {"what": what, "value": value, "limit": limit,
+            "ok": None if value is None else value >= limit}
+
+
+def issue17_checks(name: str, results: dict) -> list[dict]:
+    """Issue 17's targets: computed answers, the mixed load, writes, the Redis store."""
+    targets = results["targets"]
+
+    def rps(target: str, scenario: str) -> float | None:
+        return targets.get(target, {}).get("scenarios", {}).get(scenario, {}).get("rps")
+
+    rows = []
+    if name == COMPUTED:
+        for scenario in GETS:
+            p99 = targets[name]["scenarios"][scenario]["p99_ms"]
+            rows.append({"what": f"{scenario} computed: p99 ≤ {TARGET_COMPUTED_P99_MS:g} ms",
+                         "value": p99, "limit": TARGET_COMPUTED_P99_MS,
+                         "ok": None if p99 is None else p99 <= TARGET_COMPUTED_P99_MS})
+    if name == "ours-1":
+        rows.append(_at_least(f"mixed: req/s ≥ {TARGET_MIXED_VS_PRISM:g}× Prism",
+                              ratio(rps(name, "mixed"), rps("prism", "mixed")),
+                              TARGET_MIXED_VS_PRISM))
+        rows.append(_at_least("mixed: default ≥ --no-response-cache (ratio ≥ 1)",
+                              ratio(rps(name, "mixed"), rps(COMPUTED, "mixed")), 1.0))
+        rows.append(_at_least(f"register-mix: req/s ≥ {TARGET_WRITES_VS_PRISM:g}× Prism",
+                              ratio(rps(name, "register-mix"), rps("prism", "register-mix")),
+                              TARGET_WRITES_VS_PRISM))
+    if name == REDIS_ONE:
+        for scenario in GETS:
+            rows.append(_at_least(
+                f"{scenario}: Redis store ≥ {TARGET_REDIS_VS_MEMORY:.0%} of in-memory (ours-1)",
+                ratio(rps(name, scenario), rps("ours-1", scenario)), TARGET_REDIS_VS_MEMORY))
+    return rows
+
+
 def report(results: dict) -> str:
     lines = []
-    header = (f"{'target':<10} {'scenario':<13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+    header = (f"{'target':<12} {'scenario':<13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
               f"{'ours/Prism':>10} {'ours/ceiling':>12}")
     lines += [header, "-" * len(header)]
     for name, figures in results["targets"].items():
         if figures.get("status") != "ok":
-            lines.append(f"{name:<10} {'all':<13} n/a ({figures.get('reason')})")
+            lines.append(f"{name:<12} {'all':<13} n/a ({figures.get('reason')})")
             continue
         for scenario, f in figures["scenarios"].items():
-            lines.append(f"{name:<10} {scenario:<13} {f['rps']:>9.1f} {fmt(f['p50_ms']):>8} "
+            lines.append(f"{name:<12} {scenario:<13} {f['rps']:>9.1f} {fmt(f['p50_ms']):>8} "
                          f"{fmt(f['p99_ms']):>8} {fmt(f.get('vs_prism')):>10} "
                          f"{fmt(f.get('vs_ceiling')):>12}")
     lines.append("")
@@ -438,8 +531,12 @@ def report(results: dict) -> str:
         if unknown:
             verdict += f" (not measured: {'; '.join(unknown)})"
         lines.append(f"{name}: {verdict}")
+        for row in rows:
+            mark = {True: "met", False: "MISSED", None: "not measured"}[row["ok"]]
+            lines.append(f"    {mark:<12} {row['what']}: {fmt(row['value'])}"
+                         f" (limit {fmt(row['limit'])})")
     for name in results["targets"]:
-        if name in ("prism", "ceiling"):
+        if name in REFERENCES:
             lines.append(f"{name}: reference")
     return "\n".join(lines)
 

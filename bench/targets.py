@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ SPEC = ROOT / "openapi.yaml"
 PRISM_DIR = ROOT / "bench" / ".prism"
 PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE = "@stoplight/prism-cli@5"
+TOOLS_DIR = ROOT / "bench" / ".tools"  # other npm-installed references, one folder each
 HEADERS = {"Authorization": "attendee-token"}
 
 
@@ -164,21 +166,66 @@ def prism(port: int) -> Server:
                             "-v", "error"], port, base="")
 
 
-def install_prism() -> str | None:
-    """Installs Prism 5 into bench/.prism once; None when ready, else why it is not."""
-    if PRISM_BIN.exists():
+@dataclass(frozen=True)
+class NpmTool:
+    """A reference server installed from npm, at a pinned version, into its own folder."""
+
+    package: str
+    directory: Path
+    binary: str
+
+    @property
+    def bin(self) -> Path:
+        return self.directory / "node_modules" / ".bin" / self.binary
+
+    def install(self) -> str | None:
+        """Installs the tool once; None when ready, else why it is not."""
+        if self.bin.exists():
+            return None
+        npm = shutil.which("npm")
+        if npm is None:
+            return "npm is not installed"
+        print(f"installing {self.package} into {self.directory.relative_to(ROOT)} (once) ...",
+              flush=True)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([npm, "install", "--prefix", str(self.directory), "--no-audit",
+                               "--no-fund", "--loglevel", "error", self.package],
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode != 0 or not self.bin.exists():
+            return f"npm install {self.package} failed: {(done.stderr or done.stdout).strip()[-500:]}"
         return None
-    npm = shutil.which("npm")
-    if npm is None:
-        return "npm is not installed"
-    print(f"installing {PRISM_PACKAGE} into {PRISM_DIR.relative_to(ROOT)} (once) ...", flush=True)
-    PRISM_DIR.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([npm, "install", "--prefix", str(PRISM_DIR), "--no-audit", "--no-fund",
-                           "--loglevel", "error", PRISM_PACKAGE],
-                          capture_output=True, text=True, timeout=600)
-    if done.returncode != 0 or not PRISM_BIN.exists():
-        return f"npm install {PRISM_PACKAGE} failed: {(done.stderr or done.stdout).strip()[-500:]}"
-    return None
+
+
+PRISM = NpmTool(PRISM_PACKAGE, PRISM_DIR, "prism")
+MOCKOON = NpmTool("@mockoon/cli@9.9.0", TOOLS_DIR / "mockoon", "mockoon-cli")
+WIREMOCK = NpmTool("wiremock@3.13.2", TOOLS_DIR / "wiremock", "wiremock")  # runs Java 17
+
+
+def install_prism() -> str | None:
+    return PRISM.install()
+
+
+def mockoon(port: int) -> Server:
+    """Mockoon CLI serving openapi.yaml as it imports it (examples; paths under /rest)."""
+    return Server("mockoon", [str(MOCKOON.bin), "start", "--data", str(SPEC), "--port",
+                              str(port), "--hostname", "127.0.0.1", "--disable-log-to-file"],
+                  port)
+
+
+def wiremock(port: int, root: Path, stubs: dict[tuple[str, str], bytes]) -> Server:
+    """WireMock 3 answering each (method, path) stub with exactly the given bytes (the query
+    string ignored), from mappings written under `root`."""
+    (root / "mappings").mkdir(parents=True, exist_ok=True)
+    (root / "__files").mkdir(exist_ok=True)
+    for n, ((method, path), body) in enumerate(stubs.items()):
+        (root / "__files" / f"{n}.body").write_bytes(body)
+        mapping = {"request": {"method": method, "urlPath": path},
+                   "response": {"status": 200, "bodyFileName": f"{n}.body",
+                                "headers": {"Content-Type": "application/json"}}}
+        (root / "mappings" / f"{n}.json").write_text(json.dumps(mapping))
+    return Server("wiremock", [str(WIREMOCK.bin), "--port", str(port), "--bind-address",
+                               "127.0.0.1", "--root-dir", str(root), "--disable-request-logging",
+                               "--no-request-journal", "--disable-banner"], port)
 
 
 def redis(port: int) -> Server | None:

@@ -3,6 +3,7 @@ spec and Swagger UI at the root, with CORS and the request journal around them."
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import time
@@ -18,6 +19,7 @@ from connexion.middleware.security import SecurityMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.uri_parsing import QUERY_STRING_DELIMITERS, OpenAPIURIParser
+from connexion.validators import VALIDATOR_MAP
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -26,6 +28,7 @@ from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockserver.api import prepared
 from mockserver.api.handlers import Operations
 from mockserver.config import MockConfig
 from mockserver.contract import catalogue
@@ -37,6 +40,7 @@ from mockserver.http import JSON, dumps
 from mockserver.proxy.forward import Proxy
 from mockserver.response_cache import ResponseCache
 from mockserver.state import MockState
+from mockserver.store import RETRY_AFTER_S, StoreUnavailable
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_HEADER_BYTES = 32 * 1024
@@ -91,9 +95,22 @@ def _server_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return ConnexionResponse(status_code=500, body=dumps(body), content_type=JSON)
 
 
+def _unavailable_body(exc: StoreUnavailable) -> tuple[int, bytes, dict[str, str]]:
+    """A missing dependency: 503 in the documented body, with when to try again."""
+    case = catalogue.transport(Transport.STORE_UNAVAILABLE)
+    return case.status, dumps(case.body(str(exc))), {"Retry-After": str(RETRY_AFTER_S)}
+
+
+def _store_unavailable(_: ConnexionRequest, exc: StoreUnavailable) -> ConnexionResponse:
+    status, body, headers = _unavailable_body(exc)
+    return ConnexionResponse(status_code=status, body=body, content_type=JSON, headers=headers)
+
+
 def build_api(state: MockState) -> AsyncApp:
     operations = Operations(state)
-    app = AsyncApp(__name__, middlewares=MIDDLEWARES)
+    app = AsyncApp(__name__, middlewares=MIDDLEWARES,
+                   validator_map={**VALIDATOR_MAP, "parameter": prepared.ParameterValidator})
+    app._middleware_app.api_cls = prepared.PreparedApi  # see api/prepared.py
     app.add_api(
         copy.deepcopy(load()),  # a copy: Connexion writes defaults into it
         base_path=BASE_PATH, resolver=Resolver(operations.endpoint),
@@ -102,6 +119,7 @@ def build_api(state: MockState) -> AsyncApp:
     )
     app.add_error_handler(ProblemException, _problem)
     app.add_error_handler(HTTPException, _http_error)
+    app.add_error_handler(StoreUnavailable, _store_unavailable)
     app.add_error_handler(Exception, _server_error)
     return app
 
@@ -143,12 +161,13 @@ class Journaled:
         async def note() -> None:
             nonlocal noted
             noted = True
-            await self.state.note(
-                at=datetime.now(UTC).isoformat(), method=scope["method"], path=path,
-                operation=notes.get("operation"), status=status, forced=notes.get("forced"),
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                source=notes.get("source"), violations=notes.get("violations"),
-            )
+            with contextlib.suppress(StoreUnavailable):  # no journal without its store
+                await self.state.note(
+                    at=datetime.now(UTC).isoformat(), method=scope["method"], path=path,
+                    operation=notes.get("operation"), status=status, forced=notes.get("forced"),
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    source=notes.get("source"), violations=notes.get("violations"),
+                )
 
         async def send_and_note(message: Message) -> None:
             nonlocal status
@@ -163,6 +182,30 @@ class Journaled:
         finally:
             if not noted:  # the app failed before answering
                 await note()
+
+
+class StoreGuard:
+    """Whatever fails to reach the shared store outside Connexion (the catch-up before a call,
+    the control API) answers 503 in the documented body, as Connexion's handler does inside."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def send_and_see(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_see)
+        except StoreUnavailable as exc:
+            if started or scope["type"] != "http":
+                raise
+            status, body, headers = _unavailable_body(exc)
+            await Response(body, status, headers, media_type=JSON)(scope, receive, send)
 
 
 class CaughtUp:
@@ -237,6 +280,8 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     if state.config.response_cache:
         api = ResponseCache(api, state)
     app: ASGIApp = Router(routes=routes, default=Journaled(Proxy(CaughtUp(api, state), state), state))
+    if state.config.store:
+        app = StoreGuard(app)
     app = RequestLimits(app)
     if state.config.cors_origins:
         app = CORSMiddleware(app, allow_origin_regex=state.config.cors_origins,

@@ -9,6 +9,12 @@ entirely, yet is journaled like any other call.
 
 Requests that steer the answer (forcing headers, cookie or query, latency, faults, a standing
 scenario) are never cached.
+
+Under frequent writes (a team registering while others browse) every write empties the cache
+before its answers are asked for again, so keeping them only costs time. When fewer than
+`READS_WORTH_KEEPING` GETs came between two changes, answers are not kept, until that many GETs
+come in a row without a change (issue 17: the default must not be slower than
+`--no-response-cache` under a mixed load).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from mockserver.contract.spec import is_api_call
 from mockserver.state import MockState
 
 MAX_ENTRIES = 4096
+READS_WORTH_KEEPING = 16  # GETs between two changes below which keeping answers cannot pay
 STEERING_HEADERS = ("prefer", forcing.SCENARIO_HEADER, faults.LATENCY_HEADER, faults.FAULT_HEADER)
 
 
@@ -40,6 +47,8 @@ class ResponseCache:
         self.app, self.state, self.max_entries = app, state, max_entries
         self._answers: OrderedDict[tuple, Answer] = OrderedDict()
         self._stamp: tuple | None = None  # what the kept answers were computed from
+        self._reads = 0  # GETs since the stamp last changed
+        self._keeping = True  # False while changes come too often for answers to be asked again
 
     def stamp(self) -> tuple:
         minute = self.state.clock.now().replace(second=0, microsecond=0)
@@ -58,15 +67,30 @@ class ResponseCache:
         state = self.state
         return bool(state.scenario or state.faults or state.latency_ms != (0, 0))
 
+    def worth_keeping(self, stamp: tuple) -> bool:
+        """Counts this GET; whether answers are kept now (see the module's note)."""
+        if stamp != self._stamp:
+            self._answers.clear()
+            new_world = self._stamp is None or stamp[0] != self._stamp[0]  # starts afresh
+            self._keeping = new_world or self._reads >= READS_WORTH_KEEPING
+            self._stamp, self._reads = stamp, 0
+        self._reads += 1
+        if self._reads >= READS_WORTH_KEEPING:
+            self._keeping = True
+        return self._keeping
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = Headers(scope=scope) if scope["type"] == "http" else None
-        if headers is None or not self.cacheable(scope, headers) or self.steered():
+        if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
         stamp = self.stamp()
-        if stamp != self._stamp:
-            self._answers.clear()
-            self._stamp = stamp
+        if not self.worth_keeping(stamp):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if not self.cacheable(scope, headers) or self.steered():
+            await self.app(scope, receive, send)
+            return
         key = (scope["path"], scope.get("query_string", b""), token_from_headers(headers))
         answer = self._answers.get(key)
         if answer is not None:

@@ -35,7 +35,26 @@ def _CANNOT_UNDO() -> None:  # noqa: N802 - a marker: a reset cannot be taken ba
 
 class MockState:
     def __init__(self, config: MockConfig | None = None) -> None:
-        self.config = config or MockConfig()
+        self._start(config or MockConfig())
+        if self.config.store:
+            from mockserver.store.shared import SharedBackend  # needs redis only when asked for
+
+            self.backend = SharedBackend(self.config.store, self, self.config.journal_size)
+
+    backend: Backend  # where changes are made atomic and the journal kept (see _start)
+
+    def restart(self, config: MockConfig) -> None:
+        """Become what `MockState(config)` would be, in place (the pytest plugin's fresh mock
+        per test, without building the app again). The world is only ever read, never
+        changed, so it is kept when the new one would be built the same."""
+        if self.config.store or config.store:
+            raise ValueError("a mock on a shared store cannot restart in place")
+        built_from = None if self.config.world_dir else self.world_params()
+        self._start(config, reuse=(self.world, built_from))
+
+    def _start(self, config: MockConfig,
+               reuse: tuple[World, dict[str, Any] | None] | None = None) -> None:
+        self.config = config
         self.clock = MockClock(frozen_at=self.config.clock)
         self.latency_ms = self.config.latency_ms
         self.faults = dict(self.config.faults)
@@ -49,13 +68,14 @@ class MockState:
         self._controls_before: dict | None = None  # ...and the controls it started from
         self._notices: list[Notice] = []  # sent once that change is committed
         self.failed_midway = False  # the last recorded change raised after changing something
-        self.generation = 0  # counts worlds installed: lets caches tell a reset apart
-        self.backend: Backend = LocalBackend(self.config.journal_size)
-        self.reset()
-        if self.config.store:
-            from mockserver.store.shared import SharedBackend  # needs redis only when asked for
-
-            self.backend = SharedBackend(self.config.store, self, self.config.journal_size)
+        self.generation = getattr(self, "generation", 0)  # counts worlds installed: lets
+        # caches (response_cache) tell a reset apart, across a restart too
+        self.backend = LocalBackend(self.config.journal_size)
+        if reuse is not None and config.world_dir is None \
+                and reuse[1] == self.world_params(self._build_anchor()):
+            self._install(reuse[0])
+        else:
+            self.reset()
 
     # -- the world ---------------------------------------------------------------------------
     def reset(self, seed: int | None = None, sessions: int | None = None,
@@ -75,7 +95,8 @@ class MockState:
             world = build_recorded_world(self.config.world_dir)
         else:
             world = build_world(self.config.seed, self.config.sessions,
-                                anchor=anchor or self.clock.now(), attendees=self.config.attendees)
+                                anchor=anchor or self._build_anchor(),
+                                attendees=self.config.attendees)
         self._install(world)
         self.backend.forget_journal()
         if self._pending is not None:  # a reset supersedes whatever this change did before it
@@ -94,10 +115,15 @@ class MockState:
         self._store = store
         self.service = MockService(world, store, self.clock, self._announce)
 
-    def world_params(self) -> dict[str, Any]:
-        """What `reset` needs to build this same world again."""
+    def _build_anchor(self) -> datetime:
+        """The hour a world built now is built around (the world builder rounds down too)."""
+        return self.clock.now().replace(minute=0, second=0, microsecond=0)
+
+    def world_params(self, anchor: datetime | None = None) -> dict[str, Any]:
+        """What `reset` needs to build this same world again (or one around `anchor`)."""
+        anchor = anchor or self.world.anchor
         return {"seed": self.config.seed, "sessions": self.config.sessions,
-                "attendees": self.config.attendees, "anchor": self.world.anchor.isoformat()}
+                "attendees": self.config.attendees, "anchor": anchor.isoformat()}
 
     @property
     def world(self) -> World:
@@ -177,7 +203,10 @@ class MockState:
             raise
         finally:
             self._pending = None
-        if self.controls() != before:
+        # A reset starts a new shared log, which must hold everything a worker needs: a worker
+        # that missed the old log's last entries (a clock move, say) learns the controls here.
+        starts_log = bool(ops) and ops[0][0] == "reset"
+        if starts_log or self.controls() != before:
             ops.append(["controls", self.controls()])
         return ops, result
 

@@ -81,13 +81,24 @@ class MockHandle:
         self.state: MockState = app.state
         self.control = Control(app)
         self.clock = Clock(self.state, self.control)
+        self.client = self._new_client()
+
+    def _new_client(self) -> TestClient:
         # Relative URLs go to the API: client.get("/events/mock-event/session")
-        self.client = TestClient(app, base_url=IN_PROCESS_BASE_URL, raise_server_exceptions=False)
+        return TestClient(self.app, base_url=IN_PROCESS_BASE_URL, raise_server_exceptions=False)
 
     @classmethod
     def start(cls, **config: Any) -> MockHandle:
         """A mock built from MockConfig's fields (seed=, sessions=, clock=...)."""
         return cls(create_app(MockConfig(**config)))
+
+    def restart(self, **config: Any) -> None:
+        """Become what `MockHandle.start(**config)` would give, in a few milliseconds: the
+        same app over a state started anew (the immutable world kept when it would be built
+        the same), and a new client (no cookies or headers left by an earlier user)."""
+        self.client.close()
+        self.state.restart(MockConfig(**config))  # refused for a mock on a shared store
+        self.client = self._new_client()
 
     # -- the world ---------------------------------------------------------------------------
     @property

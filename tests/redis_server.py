@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -16,23 +17,52 @@ from collections.abc import Iterator
 from tests.live import free_port
 
 
+class RedisServer:
+    """`redis-server` without persistence on one port, which can be stopped and started again."""
+
+    def __init__(self, directory: str) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: run `make redis` (or `make test`)")
+        self.port = free_port()
+        self._command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                         "--appendonly", "no", "--dir", directory]
+        self._process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(self._command, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+        _wait_for_port(self.port, self._process)
+
+    def pause(self, paused: bool = True) -> None:
+        """Freeze the server (it still accepts connections, but answers nothing) or thaw it."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self.pause(False)
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None
+
+
+@contextlib.contextmanager
+def running_redis() -> Iterator[RedisServer]:
+    with tempfile.TemporaryDirectory() as directory:
+        server = RedisServer(directory)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
 @contextlib.contextmanager
 def redis_server() -> Iterator[int]:
     """Start `redis-server` without persistence; yields its port."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not installed: run `make redis` (or `make test`)")
-    port = free_port()
-    with tempfile.TemporaryDirectory() as directory:
-        process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", directory], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait_for_port(port, process)
-            yield port
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with running_redis() as server:
+        yield server.port
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 10) -> None:

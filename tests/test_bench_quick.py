@@ -24,7 +24,7 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
     # ours-2: two workers on one Redis store (`make test` installs redis-server).
     for name in ("ours-1", "ours-1-nc", "ours-2"):
         assert results["targets"][name]["status"] == "ok"
-        for scenario in ("list", "detail", "register-mix"):
+        for scenario in ("list", "detail", "register-mix", "mixed"):
             figures = results["targets"][name]["scenarios"][scenario]
             assert figures["rps"] > 0 and figures["requests"] > 0
             assert figures["p50_ms"] is not None and figures["p99_ms"] is not None
@@ -47,3 +47,11 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
             assert run["added_p50_ms"] is not None
     assert [row["value"] for row in results["checks"]["ours-proxy"]] == \
         [results["proxy"]["scenarios"][s]["added_p50_ms"] for s in ("list", "detail")]
+    # The npm references (not installed: --no-install) are measured or say why not; they never
+    # crash the bench.
+    assert results["targets"]["ours-1-redis"]["status"] == "ok"  # Redis is installed by make test
+    for name in ("prism", "mockoon", "wiremock"):
+        row = results["targets"][name]
+        assert row["status"] == "ok" or row["reason"]
+    # Every target of ours gets a verdict line per check.
+    assert "mixed: default ≥ --no-response-cache" in done.stdout

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.live import running_mock
+from tests.redis_server import redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKENS = ("attendee-token", "host-token")
@@ -20,7 +21,13 @@ TOKENS = ("attendee-token", "host-token")
 
 @pytest.fixture(scope="module")
 def mock_url() -> Iterator[str]:
-    with running_mock("--log-level", "warning") as live:
+    """Two workers sharing one world on a real Redis: the hardest way to serve the suite, as
+    each step of a scenario may land on another worker (issue 17: a clock moved by one scenario
+    once leaked into another worker's rebuilt world). One process is what the in-process suite
+    (contract_tests/) serves."""
+    with redis_server() as port, running_mock("--log-level", "warning", "--workers", "2",
+                                              "--store", f"redis://127.0.0.1:{port}/0",
+                                              timeout_s=30) as live:
         yield live.base_url
 
 

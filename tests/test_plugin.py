@@ -38,3 +38,66 @@ def test_plugin_is_registered_through_its_entry_point() -> None:
 
     names = {ep.name: ep.value for ep in entry_points(group="pytest11")}
     assert names.get("accelevents_mock") == "mockserver.pytest_plugin"
+
+
+# Each test leaves every kind of change behind; the next one must find none of them (issue 17:
+# the mock is restarted in place per test, not rebuilt).
+ISOLATION_TESTS = '''
+from datetime import UTC, datetime
+
+import pytest
+
+REGISTERED = "/events/mock-event/user-session/registered"
+
+
+def change_everything(mock):
+    session_id = mock.cases["open_session"]
+    assert mock.client.post(f"/events/mock-event/session/{session_id}/register",
+                            headers=mock.headers()).status_code == 200
+    mock.clock.advance(minutes=600)
+    mock.state.faults["*"] = "timeout"
+    mock.state.latency_ms = (1, 2)
+    mock.client.cookies.set("mock_scenario", "capacity-reached")
+    mock.client.headers["X-Mock-Scenario"] = "capacity-reached"
+    mock.force("not-authorized", calls=5)
+
+
+def assert_fresh(mock, seed):
+    assert mock.world["seed"] == seed
+    assert abs((mock.clock.now() - datetime.now(UTC)).total_seconds()) < 60
+    assert (mock.state.scenario, mock.state.faults, mock.state.latency_ms) == (None, {}, (0, 0))
+    assert not mock.client.cookies and "X-Mock-Scenario" not in mock.client.headers
+    assert mock.journal() == []
+    response = mock.client.get(REGISTERED, headers=mock.headers())
+    assert response.status_code == 200 and response.json()["data"] == []
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_default_world(accelevents_mock, n):
+    assert_fresh(accelevents_mock, 42)
+    change_everything(accelevents_mock)
+
+
+@pytest.mark.accelevents(seed=7)
+@pytest.mark.parametrize("n", range(2))
+def test_other_world(accelevents_mock, n):
+    assert_fresh(accelevents_mock, 7)
+    change_everything(accelevents_mock)
+
+
+@pytest.mark.parametrize("n", range(2))
+def test_default_world_again(accelevents_mock_url, accelevents_mock, n):
+    assert_fresh(accelevents_mock, 42)
+    change_everything(accelevents_mock)
+'''
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_a_fresh_mock_per_test_keeps_nothing_from_the_test_before(tmp_path: Path,
+                                                                   workers: list[str]) -> None:
+    (tmp_path / "test_isolation.py").write_text(ISOLATION_TESTS)
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             *workers, str(tmp_path)],
+                            capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "8 passed" in result.stdout

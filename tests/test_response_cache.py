@@ -130,3 +130,20 @@ def test_without_the_response_cache_every_get_is_computed(monkeypatch) -> None:
                         lambda self, *args: calls.append("list") or original(self, *args))
     answers = [get(uncached, LIST) for _ in range(3)]
     assert len(calls) == 3 and len({a.content for a in answers}) == 1
+
+
+def test_answers_are_not_kept_while_writes_are_frequent(client, computed, cases) -> None:
+    from mockserver.response_cache import READS_WORTH_KEEPING
+
+    register = f"/rest/events/mock-event/session/{cases['open_session']}/register"
+    for method in ("POST", "DELETE", "POST", "DELETE"):  # a write after every read or two
+        get(client, LIST)
+        client.request(method, register, headers={"Authorization": TOKENS["attendee"]})
+    computed.clear()
+    get(client, LIST), get(client, LIST)
+    assert len(computed) == 2  # nothing kept: the next write would throw it away anyway
+    for _ in range(READS_WORTH_KEEPING):  # reads without a write: worth keeping again
+        get(client, LIST)
+    computed.clear()
+    get(client, LIST), get(client, LIST)
+    assert computed == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -18,8 +19,9 @@ import websockets
 
 from mockserver.contract import catalogue
 from mockserver.contract.cases import EVENT_URL, LIMITED_PASS_SESSIONS, SMALL_SESSION_CAPACITY, TOKENS
+from mockserver.store import RETRY_AFTER_S
 from tests.live import LiveMock, running_mock
-from tests.redis_server import redis_server
+from tests.redis_server import redis_server, running_redis
 
 CLOCK = "2026-03-10T12:00:00Z"
 API = f"/rest/events/{EVENT_URL}"
@@ -245,3 +247,97 @@ def test_a_long_log_is_compacted_into_a_snapshot_that_new_workers_start_from(
     assert second.store.snapshot() == first.store.snapshot()
     assert len(first.store.user_registrations(first.world.events[EVENT_URL].id,
                                               first.service.authenticate(TOKENS["attendee"]).id)) > 5
+
+
+# -- one world after a reset, whichever worker answers ---------------------------------------
+def test_a_reset_after_a_clock_move_leaves_every_worker_on_one_clock(redis_port: int) -> None:
+    """Issue 17: a reset starts a new log; a worker that missed the clock move before it must
+    still get the clock from the new log, or it sees the new world's live session as not live
+    yet (407). Each registration goes on a new connection, so it may land on either worker."""
+    refused = []
+    with shared_mock(redis_port, 8, "--workers", "2") as mock:
+        for _ in range(20):
+            httpx.put(f"{mock.base_url}/__mock/clock", json={"advanceMinutes": 240})
+            httpx.post(f"{mock.base_url}/__mock/reset")
+            session_id = world(mock)["cases"]["networking_session"]
+            path = f"{mock.base_url}{API}/session/{session_id}/register"
+            for _ in range(6):
+                with httpx.Client(headers=auth(TOKENS["networker"])) as client:
+                    response = client.post(path)
+                if response.status_code != 200:
+                    refused.append((response.status_code, response.text))
+                with httpx.Client(headers=auth(TOKENS["networker"])) as client:
+                    client.delete(path)
+    assert refused == []
+
+
+# -- Redis unreachable ------------------------------------------------------------------------
+def assert_store_unavailable(response: httpx.Response) -> None:
+    case = catalogue.transport(catalogue.Transport.STORE_UNAVAILABLE)
+    assert response.status_code == 503, response.text
+    body = response.json()
+    assert (body["errorCode"], body["errorMessage"]) == (case.code, case.message)
+    assert "Redis" in body["developerMessage"]
+    assert response.headers["Retry-After"].isdigit()
+    assert response.elapsed.total_seconds() < 1
+
+
+def test_an_unreachable_redis_answers_503_and_service_comes_back_with_it() -> None:
+    with running_redis() as server, shared_mock(server.port, 0, "--workers", "2") as mock:
+        session_id = world(mock)["cases"]["open_session"]
+        register = f"{mock.base_url}{API}/session/{session_id}/register"
+        listing = f"{mock.base_url}{API}/session"
+        assert httpx.post(register, headers=auth(TOKENS["attendee"])).status_code == 200
+
+        server.stop()
+        for _ in range(4):  # each worker, whatever it held before
+            assert_store_unavailable(httpx.get(listing, headers=auth(TOKENS["attendee"])))
+            assert_store_unavailable(httpx.post(register, headers=auth(TOKENS["attendee"])))
+            assert_store_unavailable(httpx.put(f"{mock.base_url}/__mock/clock",
+                                               json={"advanceMinutes": 1}))
+
+        # An empty Redis (no persistence): the registration went with it, on every worker.
+        server.start()
+        time.sleep(RETRY_AFTER_S)  # as the 503s asked
+        assert [registered_ids(mock, TOKENS["attendee"]) for _ in range(6)] == [set()] * 6
+        assert httpx.post(register, headers=auth(TOKENS["attendee"])).status_code == 200
+        assert [registered_ids(mock, TOKENS["attendee"]) for _ in range(6)] == [{session_id}] * 6
+
+    # A Redis that accepts connections but answers nothing, met first by a new worker.
+    with running_redis() as server, shared_mock(server.port, 0, "--workers", "2") as mock:
+        listing = f"{mock.base_url}{API}/session"
+        server.pause()
+        answers = [httpx.get(listing, headers=auth(TOKENS["attendee"]), timeout=5)
+                   for _ in range(6)]
+        assert all(a.elapsed.total_seconds() < 1 for a in answers)
+        for answer in answers:
+            assert answer.status_code == 200 or assert_store_unavailable(answer) is None
+        assert any(a.status_code == 503 for a in answers)
+        server.pause(False)
+        time.sleep(RETRY_AFTER_S)
+        assert [httpx.get(listing, headers=auth(TOKENS["attendee"])).status_code
+                for _ in range(4)] == [200] * 4
+
+
+def test_a_read_makes_no_round_trip_for_the_log_while_nothing_changes(redis_port: int) -> None:
+    """Issue 17: workers learn of new log entries by pub/sub and read the log only then."""
+    import redis
+
+    def log_reads() -> int:
+        stats = redis.Redis(port=redis_port).info("commandstats")
+        return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("get", "lrange"))
+
+    with shared_mock(redis_port, 9, "--workers", "2") as mock:
+        listing = f"{mock.base_url}{API}/session?size=5"
+        for _ in range(30):  # each worker has caught up once (missed by 30 in 2^30 runs)
+            httpx.get(listing, headers=auth(TOKENS["attendee"]))
+        before = log_reads()
+        for page in range(20):  # new connections, so both workers answer some
+            assert httpx.get(f"{listing}&page={page % 3}",
+                             headers=auth(TOKENS["attendee"])).status_code == 200
+        assert log_reads() == before
+        session_id = world(mock)["cases"]["open_session"]
+        httpx.post(f"{mock.base_url}{API}/session/{session_id}/register",
+                   headers=auth(TOKENS["attendee"]))
+        assert all(session_id in registered_ids(mock, TOKENS["attendee"]) for _ in range(6))
+        assert log_reads() > before  # the change was read

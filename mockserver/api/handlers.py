@@ -127,14 +127,15 @@ class Operations:
 
         @functools.wraps(handler)  # Connexion reads the handler's own parameters through this
         async def endpoint(**params: object) -> Response:
-            notes = request.scope.setdefault("mock", {})
+            current = request._get_current_object()  # one context lookup, not one per use
+            notes = current.scope.setdefault("mock", {})
             notes["operation"] = operation_id
             try:  # what the request steers, read and checked before any of it takes effect
-                delay = faults.latency_for(request.headers, self.state.latency_ms)
-                forced = forcing.resolve(operation_id, request.headers, request.cookies,
-                                         request.query_params,
+                delay = faults.latency_for(current.headers, self.state.latency_ms)
+                forced = forcing.resolve(operation_id, current.headers, current.cookies,
+                                         current.query_params,
                                          await self.state.claim_scenario(operation_id))
-                fault = faults.fault_for(operation_id, request.headers, self.state.faults)
+                fault = faults.fault_for(operation_id, current.headers, self.state.faults)
             except ValueError as exc:  # a bad X-Mock-Latency, ForcingError or unknown fault
                 return error_response(catalogue.BAD_REQUEST, str(exc))
             response = await self._answer(operation_id, handler, params, notes, forced, fault)

@@ -51,6 +51,7 @@ class Transport(StrEnum):
     HEADERS_TOO_LARGE = "headers-too-large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type"
     ADMIN_TOKEN_REQUIRED = "admin-token-required"
+    STORE_UNAVAILABLE = "store-unavailable"
     UPSTREAM_UNREACHABLE = "upstream-unreachable"  # the proxy's target: no connection
     UPSTREAM_TIMEOUT = "upstream-timeout"  # the proxy's target: no answer in time
     CONTRACT_BROKEN = "contract-broken"  # the proxy's target answered against the contract
@@ -183,6 +184,10 @@ TRANSPORT: tuple[ErrorCase, ...] = (
               inferred="no document lists 415"),
     ErrorCase(T.ADMIN_TOKEN_REQUIRED, 403, "403", "The control API needs the mock's admin token.",
               inferred="the mock's own /__mock API, not Accelevents'"),
+    ErrorCase(T.STORE_UNAVAILABLE, 503, "503",
+              "The service is temporarily unavailable. Please try again later.",
+              inferred="no document lists 503; given while the mock's shared store (Redis) "
+              "cannot be reached, with Retry-After"),
     # -- the validating proxy (--proxy): the mock's own answers about its target ------------
     ErrorCase(T.UPSTREAM_UNREACHABLE, 502, "502", "The upstream API could not be reached.",
               inferred="the mock's proxy, not Accelevents'; given without --proxy-fallback"),

@@ -4,8 +4,13 @@ The world itself is built from its seed in every process; what changes (registra
 networking, the clock, scenarios, faults, resets) is a log of ops in Redis. Each entry of the
 log is one committed change. A worker
 
-- catches up before every request: one round trip reads the epoch (bumped by each reset) and
-  the entries it has not applied yet, and replays them locally;
+- learns of every committed change by a message on a pub/sub channel (published inside the
+  same MULTI as the change), and only then catches up: one round trip reads the epoch (bumped by
+  each reset) and the entries it has not applied yet, and replays them locally. While nothing
+  changes, a read makes no round trip for the log. The message reaches every subscriber's socket
+  as Redis commits the change, before the writer can answer its client; a worker reads its
+  socket before it answers a request (`sync`), so a change answered by one worker is seen by
+  the next request to any other;
 - writes with an optimistic transaction: WATCH the log, catch up, run the rule in Python on
   its up-to-date copy, then MULTI/RPUSH/EXEC. If another worker committed in between, EXEC
   fails, the local write is undone, and the rule runs again on the new state. So a
@@ -16,21 +21,33 @@ Restarting a mock replays the log, so no registration is lost; a long log is com
 snapshot of the state, so a restart stays quick and Redis stays small. The journal is a capped list
 next to the log, and networking notices travel on a pub/sub channel to whichever worker holds
 the attendee's socket.
+
+When Redis cannot be reached, every call gives up within `STORE_TIMEOUT_S` with
+`StoreUnavailable` (the API answers 503); the next call tries again, so service comes back by
+itself with Redis.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Callable
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 import redis.asyncio as redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
 from mockserver.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
 from mockserver.journal import JournalEntry
+from mockserver.store import StoreUnavailable
 from mockserver.store.backend import Notice, Replica
 from mockserver.store.memory import Op
 
@@ -39,30 +56,68 @@ PREFIX = "accelevents-mock"
 EPOCH, LOG = f"{PREFIX}:epoch", f"{PREFIX}:log"
 JOURNAL, JOURNAL_IDS = f"{PREFIX}:journal", f"{PREFIX}:journal-ids"
 NOTICES = f"{PREFIX}:notices"
+CHANGES = f"{PREFIX}:changes"  # one message per commit to the log or the epoch
 MAX_ATTEMPTS = 200  # of one transaction; each failure means another worker made progress
 COMPACT_AFTER = 5000  # log entries; then the log is replaced by one snapshot of the state
+STORE_TIMEOUT_S = 0.6  # to connect, or for one reply: then Redis counts as unreachable (503)
+PROBE_AFTER_S = 0.5  # after Redis was found unreachable, how long calls fail without trying
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)  # OSError: TimeoutError too
 
 log = logging.getLogger(__name__)
+
+
+class Reach:
+    """Calls to Redis, each failing with StoreUnavailable once Redis refuses or does not
+    answer within STORE_TIMEOUT_S. After a failure, calls fail at once for PROBE_AFTER_S (so
+    requests queued behind one that waited still answer in time); then the next one tries."""
+
+    def __init__(self) -> None:
+        self._down_until = 0.0
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        if time.monotonic() < self._down_until:
+            raise StoreUnavailable("the shared store (Redis) cannot be reached; trying again shortly")
+        try:
+            yield
+        except UNREACHABLE as exc:
+            self._down_until = time.monotonic() + PROBE_AFTER_S
+            raise StoreUnavailable(f"the shared store (Redis) cannot be reached: {exc!r}") from exc
 
 
 class SharedBackend:
     """The `Backend` of a mock whose world is shared through Redis."""
 
     def __init__(self, url: str, replica: Replica, journal_size: int) -> None:
+        # No retries with back-off (the default waits seconds): the next request retries.
+        options = {"socket_connect_timeout": STORE_TIMEOUT_S, "retry": Retry(NoBackoff(), 0)}
         # redis-py types each async command as "Awaitable | value": read its results as Any.
-        self.redis: Any = redis.from_url(url)
+        self.redis: Any = redis.from_url(url, socket_timeout=STORE_TIMEOUT_S, **options)
+        self._subscriber = redis.from_url(url, **options)  # no read timeout: it waits for news
+        self._reach = Reach()
         self.replica = replica
         self.epoch: int | None = None  # the reset this worker's copy follows...
         self.applied = 0  # ...and how many entries of its log the copy holds
-        self.journal = SharedJournal(self.redis, journal_size)
+        self.journal = SharedJournal(self.redis, journal_size, self._reach)
         self._lock = asyncio.Lock()  # one sync or transaction at a time in this worker
-        self._listener: asyncio.Task | None = None
+        self._listener: asyncio.Task | None = None  # reads CHANGES and NOTICES
+        self._stale = True  # the log may hold entries this copy lacks
 
     # -- reading -----------------------------------------------------------------------------
     async def sync(self) -> None:
-        async with self._lock:
-            await self._catch_up(self.redis)
-            await self._listen_for_notices()
+        async with self._reach():
+            await self._listen()
+        # A change message already on this worker's socket is read by the listener first.
+        await asyncio.sleep(0)
+        if not self._stale:
+            return
+        async with self._lock, self._reach():
+            self._stale = False  # cleared before the read: a change meanwhile sets it again
+            try:
+                await self._catch_up(self.redis)
+            except BaseException:
+                self._stale = True
+                raise
 
     async def _catch_up(self, conn: Any) -> None:
         """Bring the local copy up to the log: new entries, or a whole new epoch. `conn` is
@@ -85,43 +140,52 @@ class SharedBackend:
             self.applied += 1
 
     async def _start_log(self) -> None:
-        """An empty Redis: this worker's world (seed, size, anchor hour) becomes everyone's."""
+        """An empty Redis: this worker's world (seed, size, anchor hour) becomes everyone's,
+        without the changes it held (a Redis restarted without persistence lost them for all):
+        this worker then follows the new log like any other."""
         first = _dumps(self.replica.opening_ops())
         async with self.redis.pipeline(transaction=True) as pipe:
             await pipe.watch(EPOCH)
             if await pipe.get(EPOCH) is None:
                 pipe.multi()
-                pipe.delete(LOG, JOURNAL).rpush(LOG, first).set(EPOCH, 1)
-                try:
+                # A random first epoch: a worker that followed a Redis since restarted empty
+                # must not take the new log's epoch for the one it knows.
+                pipe.delete(LOG, JOURNAL).rpush(LOG, first).set(EPOCH, secrets.randbits(48))
+                pipe.publish(CHANGES, b"")
+                with contextlib.suppress(WatchError):  # else another worker started it first
                     await pipe.execute()
-                    self.epoch, self.applied = 1, 1
-                    return
-                except WatchError:
-                    pass  # another worker started it first: follow theirs
         self.epoch = None
         await self._catch_up(self.redis)
 
     # -- writing -----------------------------------------------------------------------------
     async def transact(self, change: Callable[[], T]) -> T:
-        async with self._lock:
-            for _ in range(MAX_ATTEMPTS):
-                async with self.redis.pipeline(transaction=True) as pipe:
-                    await pipe.watch(EPOCH, LOG)
-                    await self._catch_up(pipe)
-                    try:
-                        ops, result = self.replica.record(change)
-                    except Exception:
-                        if self.replica.failed_midway:  # it changed the local copy, then failed
-                            self._take_back_local_change()
-                        raise
-                    if not ops:
-                        return result
-                    if await self._commit(pipe, ops):
-                        await self._publish(self.replica.take_notices())
-                        if self.applied >= COMPACT_AFTER:
-                            await self._compact()
-                        return result
-                self._take_back_local_change()
+        async with self._lock, self._reach():
+            try:
+                return await self._run_until_committed(change)
+            except (*UNREACHABLE, asyncio.CancelledError):
+                # The commit may or may not have reached Redis: rebuild the copy from the log.
+                self.epoch, self.applied, self._stale = None, 0, True
+                raise
+
+    async def _run_until_committed(self, change: Callable[[], T]) -> T:
+        for _ in range(MAX_ATTEMPTS):
+            async with self.redis.pipeline(transaction=True) as pipe:
+                await pipe.watch(EPOCH, LOG)
+                await self._catch_up(pipe)
+                try:
+                    ops, result = self.replica.record(change)
+                except Exception:
+                    if self.replica.failed_midway:  # it changed the local copy, then failed
+                        self._take_back_local_change()
+                    raise
+                if not ops:
+                    return result
+                if await self._commit(pipe, ops):
+                    await self._publish(self.replica.take_notices())
+                    if self.applied >= COMPACT_AFTER:
+                        await self._compact()
+                    return result
+            self._take_back_local_change()
         raise RuntimeError(f"no commit after {MAX_ATTEMPTS} attempts")
 
     async def _commit(self, pipe: Any, ops: list[Op]) -> bool:
@@ -131,14 +195,15 @@ class SharedBackend:
             pipe.delete(LOG, JOURNAL).rpush(LOG, _dumps(ops)).incr(EPOCH)
         else:
             pipe.rpush(LOG, _dumps(ops))
+        pipe.publish(CHANGES, b"")
         try:
             replies = await pipe.execute()
         except WatchError:
             return False
         if new_epoch:
-            self.epoch, self.applied = replies[-1], 1
+            self.epoch, self.applied = replies[-2], 1
         else:
-            self.applied = replies[-1]
+            self.applied = replies[-2]
         return True
 
     async def _compact(self) -> None:
@@ -150,12 +215,12 @@ class SharedBackend:
             if int(await pipe.get(EPOCH) or 0) != self.epoch or await pipe.llen(LOG) != self.applied:
                 return  # someone wrote meanwhile: compact another time
             pipe.multi()
-            pipe.delete(LOG).rpush(LOG, entry).incr(EPOCH)
+            pipe.delete(LOG).rpush(LOG, entry).incr(EPOCH).publish(CHANGES, b"")
             try:
                 replies = await pipe.execute()
             except WatchError:
                 return
-        self.epoch, self.applied = replies[-1], 1
+        self.epoch, self.applied = replies[-2], 1
 
     def _take_back_local_change(self) -> None:
         """The local copy ran a change that was not committed: undo it, or else rebuild the
@@ -163,7 +228,55 @@ class SharedBackend:
         if not self.replica.rollback():
             self.epoch, self.applied = None, 0
 
-    # -- the journal -------------------------------------------------------------------------
+    # -- networking notices ------------------------------------------------------------------
+    async def _publish(self, notices: list[Notice]) -> None:
+        for user_id, notice in notices:
+            await self.redis.publish(NOTICES, _dumps({"userId": user_id, "notice": notice}))
+
+    async def _listen(self) -> None:
+        """Subscribe (again, after Redis was lost) to CHANGES and NOTICES; the subscription is
+        confirmed before this returns, so a change committed after it cannot go unnoticed."""
+        if self._listener is not None and not self._listener.done():
+            return
+        self._stale = True  # whatever happened while nobody listened
+        pubsub = self._subscriber.pubsub()
+        try:  # bounded: this client has no read timeout, and Redis may accept yet not answer
+            async with asyncio.timeout(STORE_TIMEOUT_S):
+                await pubsub.subscribe(CHANGES, NOTICES)
+                confirmed = 0
+                while confirmed < 2:
+                    message = await pubsub.get_message(timeout=STORE_TIMEOUT_S)
+                    confirmed += message is not None and message["type"] == "subscribe"
+        except BaseException:
+            await pubsub.aclose()
+            raise
+        self._listener = asyncio.get_running_loop().create_task(self._forward(pubsub))
+
+    async def _forward(self, pubsub: redis.client.PubSub) -> None:
+        try:
+            async for message in pubsub.listen():
+                if message["type"] != "message":
+                    continue
+                if message["channel"] == CHANGES.encode():
+                    self._stale = True
+                else:
+                    self._deliver_notice(message["data"])
+        except UNREACHABLE as exc:  # the next request subscribes again, or answers 503
+            log.warning("lost the shared store's messages: %r", exc)
+        finally:
+            self._stale = True
+            with contextlib.suppress(*UNREACHABLE):
+                await pubsub.aclose()
+
+    def _deliver_notice(self, data: bytes) -> None:
+        try:
+            notice = json.loads(data)
+            self.replica.deliver((int(notice["userId"]), notice["notice"]))
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignored a malformed networking notice on %s", NOTICES)
+
+
+    # -- the journal (Backend) -----------------------------------------------------------------
     async def note(self, **fields: object) -> None:
         await self.journal.record(**fields)
 
@@ -173,47 +286,59 @@ class SharedBackend:
     def forget_journal(self) -> None:
         """Nothing to do here: a reset's commit empties the shared journal with the old log."""
 
-    # -- networking notices ------------------------------------------------------------------
-    async def _publish(self, notices: list[Notice]) -> None:
-        for user_id, notice in notices:
-            await self.redis.publish(NOTICES, _dumps({"userId": user_id, "notice": notice}))
-
-    async def _listen_for_notices(self) -> None:
-        if self._listener is None:
-            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-            await pubsub.subscribe(NOTICES)
-            self._listener = asyncio.get_running_loop().create_task(self._forward(pubsub))
-
-    async def _forward(self, pubsub: redis.client.PubSub) -> None:
-        async for message in pubsub.listen():
-            try:
-                data = json.loads(message["data"])
-                self.replica.deliver((int(data["userId"]), data["notice"]))
-            except (ValueError, KeyError, TypeError):
-                log.warning("ignored a malformed networking notice on %s", NOTICES)
-
 
 class SharedJournal:
-    """The request journal of every worker: a capped Redis list with one id sequence."""
+    """The request journal of every worker: a capped Redis list with one id sequence.
 
-    # One round trip: take the next id, append the entry, trim to size.
+    Entries recorded in the same turn of the event loop (concurrent requests) go to Redis in
+    one round trip; each request still waits until its entry is stored, so the client can read
+    it as soon as it has its answer."""
+
+    # One round trip: for each entry, take the next id and append it; then trim to size.
     _RECORD = """
-    local id = redis.call('INCR', KEYS[1])
-    redis.call('RPUSH', KEYS[2], id .. ' ' .. ARGV[1])
-    redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
-    return id
+    for i = 2, #ARGV do
+      redis.call('RPUSH', KEYS[2], redis.call('INCR', KEYS[1]) .. ' ' .. ARGV[i])
+    end
+    redis.call('LTRIM', KEYS[2], -tonumber(ARGV[1]), -1)
     """
 
-    def __init__(self, client: Any, size: int) -> None:
-        self._redis, self.size = client, size
+    def __init__(self, client: Any, size: int, reach: Reach) -> None:
+        self._redis, self.size, self._reach = client, size, reach
         self._record = client.register_script(self._RECORD)
+        self._batch: tuple[list[bytes], asyncio.Future[None]] | None = None  # not sent yet
+        self._sending: set[asyncio.Task] = set()
 
     async def record(self, **fields: object) -> None:
-        await self._record(keys=[JOURNAL_IDS, JOURNAL], args=[_dumps(fields), self.size])
+        if self._batch is None:
+            loop = asyncio.get_running_loop()
+            self._batch = ([], loop.create_future())
+            loop.call_soon(self._send_batch)  # after this turn's other requests joined it
+        entries, stored = self._batch
+        entries.append(_dumps(fields))
+        await asyncio.shield(stored)  # shielded: the others of the batch still wait for it
+
+    def _send_batch(self) -> None:
+        assert self._batch is not None
+        (entries, stored), self._batch = self._batch, None
+
+        async def send() -> None:
+            try:
+                async with self._reach():
+                    await self._record(keys=[JOURNAL_IDS, JOURNAL], args=[self.size, *entries])
+            except Exception as exc:  # every request of the batch fails alike
+                stored.set_exception(exc)
+            else:
+                stored.set_result(None)
+
+        task = asyncio.get_running_loop().create_task(send())
+        self._sending.add(task)  # held until done: the loop keeps only weak references
+        task.add_done_callback(self._sending.discard)
 
     async def entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
         rows = []
-        for raw in await self._redis.lrange(JOURNAL, 0, -1):
+        async with self._reach():
+            raws = await self._redis.lrange(JOURNAL, 0, -1)
+        for raw in raws:
             entry_id, _, fields = raw.decode().partition(" ")
             if int(entry_id) > since:
                 rows.append({"id": int(entry_id), **json.loads(fields)})
