@@ -40,6 +40,7 @@ class _Guard:
     result: EngineRun
     resume_at: float = 0.0  # monotonic time before which the target asked not to be called
     per_request_token: bool = False  # the attendee token may be refreshed (--token-command)
+    session_ids: tuple[int, ...] = ()  # sessions that exist on the target, for aim_at_session
 
 
 def _register_hooks() -> None:
@@ -87,6 +88,7 @@ def _register_hooks() -> None:
     def map_case(context: Any, case: Any) -> Any:
         guard = _GUARDS.get(id(case.operation.schema.raw_schema))
         aim_at_event(case, guard.run.cases.eventurl if guard is not None else None)
+        aim_at_session(case, guard.session_ids if guard is not None else ())
         # With --token-command the attendee's credential is set on each generated case (not in
         # the config's headers, which Schemathesis caches), so a refreshed token is sent from then
         # on.
@@ -111,6 +113,32 @@ def aim_at_event(case: Any, eventurl: str | None) -> None:
     replacing it would make a deliberately invalid request valid behind the check's back."""
     if eventurl and is_positive(case) and "eventurl" in (case.path_parameters or {}):
         case.path_parameters["eventurl"] = eventurl
+
+
+SESSION_PARAMETERS = ("sessionId", "id")
+
+
+def aim_at_session(case: Any, session_ids: tuple[int, ...]) -> None:
+    """Aim most schema-valid requests at sessions that exist: a generated id is almost always
+    "not found", and the rules (and the session body) lie behind it. The generated id picks the
+    session, so the choice is as deterministic as the generation; one value in len+1 keeps its
+    generated id."""
+    if not session_ids or not is_positive(case):
+        return
+    for name in SESSION_PARAMETERS:
+        value = (case.path_parameters or {}).get(name)
+        if isinstance(value, int):
+            index = value % (len(session_ids) + 1)
+            if index < len(session_ids):
+                case.path_parameters[name] = session_ids[index]
+
+
+def known_sessions(run: Run) -> tuple[int, ...]:
+    """The sessions the target holds: every one of our mock's world, else the named cases'."""
+    world = run.target.world or {}
+    ids = {s["sessionId"] for s in world.get("sessions", []) if isinstance(s.get("sessionId"), int)}
+    ids |= {sid for sid in run.cases.sessions.values() if sid is not None}
+    return tuple(sorted(ids))
 
 
 def auth_headers(run: Run, operation_ids: list[str]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -151,8 +179,12 @@ def _copy(raw: dict) -> dict:
 
 def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
                operation_ids: list[str] | None = None, disabled_checks: tuple[str, ...] = (),
-               max_examples: int | None = None, source: str = "property") -> EngineRun:
-    """Run Schemathesis phases over the chosen operations (default: all the run may touch)."""
+               max_examples: int | None = None, source: str = "property",
+               generation: dict[str, Any] | None = None, max_findings: int | None = None,
+               continue_on_failure: bool = False) -> EngineRun:
+    """Run Schemathesis phases over the chosen operations (default: all the run may touch).
+    `generation` adds to the config's generation section (e.g. `{"mode": "negative"}`);
+    `continue_on_failure` sends every case even after a failed check (each one is judged)."""
     _register_hooks()
     options = run.options
     ops = contract.operations(options.spec)
@@ -167,13 +199,23 @@ def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
         seed=options.seed, max_examples=max_examples or options.max_examples, headers=headers,
         operation_headers=operation_headers,
         rate_limit=options.rate_limit, read_only=not options.allow_writes,
-        disabled_checks=disabled_checks, operation_ids=list(ops))
-    schema = load_schema(run, config).include(operation_id=wanted)
+        disabled_checks=disabled_checks, operation_ids=wanted)
+    config["generation"].update(generation or {})
+    if continue_on_failure:
+        config["continue-on-failure"] = True
+    schema = load_schema(run, config)
+    unwanted = [op for op in ops if op not in wanted]
+    if unwanted:
+        # Excluded, not included: the config's per-operation entries already put an include filter
+        # on the schema that matches every operation, and include filters are OR-ed.
+        schema = schema.exclude(operation_id=unwanted)
     schema.config.phases.update(phases=list(phases))
-    result = EngineRun(phases=phases)
+    result = EngineRun(phases=phases, max_findings=max_findings)
     key = id(schema.raw_schema)
-    _GUARDS[key] = _Guard(run, source, result, per_request_token=per_request_token)
+    _GUARDS[key] = _Guard(run, source, result, per_request_token=per_request_token,
+                          session_ids=known_sessions(run))
     labels = contract.by_label(options.spec)
+    started = time.perf_counter()
     try:
         stream = engine.from_schema(schema).execute()
         for event in stream:
@@ -183,6 +225,7 @@ def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
                 stream.stop()
     finally:
         _GUARDS.pop(key, None)
+    result.seconds = round(time.perf_counter() - started, 2)
     run.engine_runs.append(result)
     return result
 
