@@ -1,6 +1,7 @@
 """A long Schemathesis fuzz run over every operation of the contract: at least 10,000 generated
-requests (positive and negative) against the in-process mock, with no 5xx and no contract
-violation under the harness's checks. See contract_tests/fuzz.py for how it is run."""
+requests (positive and negative) against the in-process mock, through the property run's engine
+driver (`run_engine`, fuzzing phase), with no 5xx and no contract violation under the harness's
+checks. See contract_tests/fuzz.py for how it is run."""
 
 from __future__ import annotations
 
