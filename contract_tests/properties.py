@@ -122,8 +122,8 @@ def aim_at_session(case: Any, session_ids: tuple[int, ...]) -> None:
     """Aim most schema-valid requests at sessions that exist: a generated id is almost always
     "not found", and the rules (and the session body) lie behind it. The generated id picks the
     session, so the choice is as deterministic as the generation; one value in len+1 keeps its
-    generated id."""
-    if not session_ids or not is_positive(case):
+    generated id. Stateful steps keep theirs: a link or the engine's resource pool chose it."""
+    if not session_ids or not is_positive(case) or case.meta.phase.name == "stateful":
         return
     for name in SESSION_PARAMETERS:
         value = (case.path_parameters or {}).get(name)
