@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.api import prepared
+from mockserver.api.fastpath import FastPath
 from mockserver.api.handlers import Operations
 from mockserver.config import MockConfig
 from mockserver.contract import catalogue
@@ -106,8 +107,7 @@ def _store_unavailable(_: ConnexionRequest, exc: StoreUnavailable) -> ConnexionR
     return ConnexionResponse(status_code=status, body=body, content_type=JSON, headers=headers)
 
 
-def build_api(state: MockState) -> AsyncApp:
-    operations = Operations(state)
+def build_api(operations: Operations) -> AsyncApp:
     app = AsyncApp(__name__, middlewares=MIDDLEWARES,
                    validator_map={**VALIDATOR_MAP, "parameter": prepared.ParameterValidator})
     app._middleware_app.api_cls = prepared.PreparedApi  # see api/prepared.py
@@ -276,7 +276,10 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     routes = [Route("/openapi.yaml", spec_file), Route("/ui", swagger_ui),
               Route("/", swagger_ui), *control_routes(state), socket_route(state),
               Mount("/__mock/ui", StaticFiles(directory=PANEL_DIR, html=True))]
-    api = build_api(state)
+    operations = Operations(state)
+    api: ASGIApp = build_api(operations)
+    if state.config.fast_path:
+        api = FastPath(api, operations)
     if state.config.response_cache:
         api = ResponseCache(api, state)
     app: ASGIApp = Router(routes=routes, default=Journaled(Proxy(CaughtUp(api, state), state), state))

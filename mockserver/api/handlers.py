@@ -144,6 +144,13 @@ class Operations:
 
         return endpoint
 
+    async def answer(self, operation_id: str, params: dict, notes: dict) -> Response:
+        """What `endpoint` answers when nothing steers the request (api/fastpath.py calls it
+        with the arguments Connexion would pass)."""
+        notes["operation"] = operation_id
+        return await self._answer(operation_id, getattr(self, operation_id), params, notes,
+                                  None, None)
+
     async def _answer(self, operation_id: str, handler: Handler, params: dict, notes: dict,
                       forced: forcing.Forced | None, fault: str | None) -> Response:
         if forced is not None and forced.body is not None:
