@@ -24,6 +24,8 @@ from typing import Any
 
 from connexion import context as connexion_context
 from jsonschema import Draft4Validator
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver import faults, forcing
@@ -181,6 +183,15 @@ def compile_routes() -> list[Route]:
     return [route for route in found if route is not None]
 
 
+def steering(scope: Scope) -> tuple[Headers, dict[str, str], dict[str, str]]:
+    """What `Operations.steered` reads: headers, cookies and query (plain, see PLAIN_QUERY)."""
+    headers = Headers(scope=scope)
+    cookies = cookie_parser(headers["cookie"]) if "cookie" in headers else {}
+    query = scope.get("query_string", b"").decode("latin-1")
+    pairs = (pair.partition("=") for pair in query.split("&")) if query else ()
+    return headers, cookies, {name: text for name, _, text in pairs}
+
+
 class FastPath:
     """Answers plainly valid GETs of the API itself; hands everything else to `app`
     (Connexion). `answered` counts the requests it answered."""
@@ -191,6 +202,8 @@ class FastPath:
         self.answered = 0
 
     def steered(self, scope: Scope) -> bool:
+        """A quick look for steering: then `Operations.steered` is not even asked (it would
+        count as the handler's look at it, and `endpoint` looks again)."""
         state = self.operations.state
         if state.scenario or state.faults or state.latency_ms != (0, 0):
             return True
@@ -220,6 +233,9 @@ class FastPath:
             await self.app(scope, receive, send)
             return
         route, arguments = routed
+        if self.operations.steered(route.operation_id, *steering(scope)):
+            await self.app(scope, receive, send)  # what the checks above cannot have seen
+            return
         # The handlers read the caller's headers through Connexion's request context.
         connexion_context._scope.set(scope)
         connexion_context._receive.set(receive)

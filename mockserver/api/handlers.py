@@ -9,7 +9,7 @@ forcing, faults, latency, the journal's notes and the documented error body for 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from connexion import request
@@ -143,6 +143,18 @@ class Operations:
             return response
 
         return endpoint
+
+    def steered(self, operation_id: str, headers: Mapping[str, str], cookies: Mapping[str, str],
+                query: Mapping[str, str]) -> bool:
+        """Whether what `endpoint` reads first would steer this call (forcing, a fault, latency)
+        or refuse how it steers: then only `endpoint` may answer it."""
+        try:
+            return bool(faults.latency_for(headers, self.state.latency_ms)
+                        or forcing.resolve(operation_id, headers, cookies, query,
+                                           self.state.standing_scenario(operation_id))
+                        or faults.fault_for(operation_id, headers, self.state.faults))
+        except ValueError:
+            return True
 
     async def answer(self, operation_id: str, params: dict, notes: dict) -> Response:
         """What `endpoint` answers when nothing steers the request (api/fastpath.py calls it
