@@ -119,3 +119,14 @@ def test_steering_set_on_the_server_goes_to_connexion(fast, fast_answers) -> Non
         fast.put("/__mock/faults", json={"latencyMs": "0", "faults": {}})
     assert fast.get(path, headers=ATTENDEE).status_code == 200
     assert fast_answers == ["getSession"]
+
+
+def test_a_remembered_verdict_stands(fast, fast_answers) -> None:
+    """Each parameter remembers its verdict on a text: a refused text is refused again, and an
+    answer's list is its own."""
+    for _ in range(2):
+        assert fast.get(f"{EVENT}/session?page=-1", headers=ATTENDEE).status_code == 400
+    assert fast_answers == []
+    first = fast.get(f"{EVENT}/session?trackIds=1,2", headers=ATTENDEE)
+    assert fast.get(f"{EVENT}/session?trackIds=1,2", headers=ATTENDEE).content == first.content
+    assert fast_answers == ["listSessions"] * 2
