@@ -130,3 +130,17 @@ def test_a_remembered_verdict_stands(fast, fast_answers) -> None:
     first = fast.get(f"{EVENT}/session?trackIds=1,2", headers=ATTENDEE)
     assert fast.get(f"{EVENT}/session?trackIds=1,2", headers=ATTENDEE).content == first.content
     assert fast_answers == ["listSessions"] * 2
+
+
+def test_a_handler_that_fails_is_answered_by_connexion(fast, connexion_only, fast_answers,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    service_class = type(fast.app.state.service)
+
+    def failing(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(service_class, "get_session", failing)
+    path = f"{EVENT}/session/v2/11001"
+    answered = exchange(fast, path, ATTENDEE)
+    assert answered == exchange(connexion_only, path, ATTENDEE) and answered[0] == 500
+    assert fast_answers == ["getSession"]  # tried, then handed over

@@ -143,11 +143,9 @@ class Route:
     query: dict[str, Parameter | None]  # None: documented, but not read here
     defaults: dict[str, Any]  # Connexion passes query defaults to the handler
 
-    def arguments(self, url_path: str, query: str) -> dict[str, Any] | None:
-        """The handler's arguments, or None when the request is not plainly valid."""
-        found = self.pattern.fullmatch(url_path)
-        if found is None:
-            return None
+    def arguments(self, found: re.Match[str], query: str) -> dict[str, Any] | None:
+        """The handler's arguments (`found`: the path's match), or None when the request is
+        not plainly valid."""
         try:
             arguments = {name: self.path[name].value(text)
                          for name, text in found.groupdict().items()}
@@ -210,16 +208,16 @@ def steering(scope: Scope) -> tuple[Headers, dict[str, str], dict[str, str]]:
 
 class FastPath:
     """Answers plainly valid GETs of the API itself; hands everything else to `app`
-    (Connexion). `answered` counts the requests it answered."""
+    (Connexion)."""
 
     def __init__(self, app: ASGIApp, operations: Operations) -> None:
         self.app, self.operations = app, operations
         self.routes = compile_routes()
-        self.answered = 0
 
     def steered(self, scope: Scope) -> bool:
-        """A quick look for steering: then `Operations.steered` is not even asked (it would
-        count as the handler's look at it, and `endpoint` looks again)."""
+        """A quick look for anything that may steer the answer. A steered call goes to
+        Connexion before `Operations.steered` reads its steering, so that the call's steering
+        is read once, by `endpoint`, as before (and costs nothing more)."""
         state = self.operations.state
         if state.scenario or state.faults or state.latency_ms != (0, 0):
             return True
@@ -236,12 +234,13 @@ class FastPath:
         query = scope.get("query_string", b"").decode("latin-1")
         if not PLAIN_QUERY.fullmatch(query) or self.steered(scope):
             return None
-        path = scope["path"]
-        matching = [route for route in self.routes if route.pattern.fullmatch(path)]
+        matching = [(route, found) for route in self.routes
+                    if (found := route.pattern.fullmatch(scope["path"]))]
         if len(matching) != 1:  # none, or templates that overlap: Connexion's routing decides
             return None
-        arguments = matching[0].arguments(path, query)
-        return None if arguments is None else (matching[0], arguments)
+        route, found = matching[0]
+        arguments = route.arguments(found, query)
+        return None if arguments is None else (route, arguments)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         routed = self.route(scope)
@@ -261,5 +260,4 @@ class FastPath:
         except Exception:  # noqa: BLE001 - Connexion answers it as it always does
             await self.app(scope, receive, send)
             return
-        self.answered += 1
         await response(scope, receive, send)
