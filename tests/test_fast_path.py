@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
+from mockserver.api.fastpath import FastPath
 from mockserver.api.handlers import Operations
 from mockserver.contract.cases import TOKENS, Role
 from tests.conftest import make_client
@@ -144,3 +145,14 @@ def test_a_handler_that_fails_is_answered_by_connexion(fast, connexion_only, fas
     answered = exchange(fast, path, ATTENDEE)
     assert answered == exchange(connexion_only, path, ATTENDEE) and answered[0] == 500
     assert fast_answers == ["getSession"]  # tried, then handed over
+
+
+@pytest.mark.parametrize("steering", [{"Prefer": "code=404"}, {"X-Mock-Fault": "500"},
+                                      {"X-Mock-Latency": "bogus"}])
+def test_steering_the_quick_look_missed_still_goes_to_connexion(
+        fast, connexion_only, fast_answers, monkeypatch: pytest.MonkeyPatch, steering) -> None:
+    """Behind the quick look, the endpoint's own reads of forcing, faults and latency decide."""
+    monkeypatch.setattr(FastPath, "steered", lambda *_: False)
+    path, headers = f"{EVENT}/session/v2/11001", {**ATTENDEE, **steering}
+    assert exchange(fast, path, headers) == exchange(connexion_only, path, headers)
+    assert fast_answers == []
