@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from connexion import request
+from connexion.context import scope as request_scope
+from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from mockserver import faults, forcing, simulation
@@ -51,7 +53,8 @@ class Operations:
         return self.state.service  # looked up per call: a reset swaps the service
 
     def caller(self) -> User:
-        return self.service.authenticate(token_from_headers(request.headers))
+        # The request's headers, without building a ConnexionRequest around them.
+        return self.service.authenticate(token_from_headers(Headers(scope=request_scope)))
 
     # -- sessions ---------------------------------------------------------------------------
     async def listSessions(self, eventurl: str, **query: Any) -> Response:  # noqa: N802
