@@ -66,6 +66,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-response-cache", dest="response_cache", action="store_false",
                    help="compute every answer, even a GET repeated while nothing changed "
                    "(for measuring; the answers are the same)")
+    p.add_argument("--no-fast-path", dest="fast_path", action="store_false",
+                   help="send every API call through Connexion's request path, even a plainly "
+                   "valid GET (for measuring; the answers are the same)")
     p.add_argument("--log-level", default="info")
     proxy = p.add_argument_group("validating proxy", "forward API calls to a deployment, judge "
                                  "every exchange against openapi.yaml (GET /__mock/violations)")
@@ -128,7 +131,7 @@ def config_from(args: argparse.Namespace) -> MockConfig:
                       simulate_networking_s=args.simulate_networking, world_dir=args.world,
                       attendees=args.attendees, store=args.store, admin_token=args.admin_token,
                       loopback_only=is_loopback(args.host), response_cache=args.response_cache,
-                      proxy=proxy_from(args))
+                      fast_path=args.fast_path, proxy=proxy_from(args))
 
 
 def is_loopback(host: str) -> bool:

@@ -9,10 +9,12 @@ forcing, faults, latency, the journal's notes and the documented error body for 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from connexion import request
+from connexion.context import scope as request_scope
+from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from mockserver import faults, forcing, simulation
@@ -51,7 +53,8 @@ class Operations:
         return self.state.service  # looked up per call: a reset swaps the service
 
     def caller(self) -> User:
-        return self.service.authenticate(token_from_headers(request.headers))
+        # The request's headers, without building a ConnexionRequest around them.
+        return self.service.authenticate(token_from_headers(Headers(scope=request_scope)))
 
     # -- sessions ---------------------------------------------------------------------------
     async def listSessions(self, eventurl: str, **query: Any) -> Response:  # noqa: N802
@@ -143,6 +146,25 @@ class Operations:
             return response
 
         return endpoint
+
+    def steered(self, operation_id: str, headers: Mapping[str, str], cookies: Mapping[str, str],
+                query: Mapping[str, str]) -> bool:
+        """Whether what `endpoint` reads first would steer this call (forcing, a fault, latency)
+        or refuse how it steers: then only `endpoint` may answer it."""
+        try:
+            return bool(faults.latency_for(headers, self.state.latency_ms)
+                        or forcing.resolve(operation_id, headers, cookies, query,
+                                           self.state.standing_scenario(operation_id))
+                        or faults.fault_for(operation_id, headers, self.state.faults))
+        except ValueError:
+            return True
+
+    async def answer(self, operation_id: str, params: dict, notes: dict) -> Response:
+        """What `endpoint` answers when nothing steers the request (api/fastpath.py calls it
+        with the arguments Connexion would pass)."""
+        notes["operation"] = operation_id
+        return await self._answer(operation_id, getattr(self, operation_id), params, notes,
+                                  None, None)
 
     async def _answer(self, operation_id: str, handler: Handler, params: dict, notes: dict,
                       forced: forcing.Forced | None, fault: str | None) -> Response:

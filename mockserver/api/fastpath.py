@@ -1,0 +1,263 @@
+"""A fast path in front of Connexion for the API's plain GETs (issue 17).
+
+py-spy put about three quarters of a computed GET in Connexion's request path (five
+middlewares, two ConnexionRequest objects, parameters parsed twice). For the requests that
+are plainly valid, this layer does the same work from tables built once from the same spec:
+it routes by the operations' path templates, decodes the query by a grammar narrower than
+Connexion's, checks each value with the very validator Connexion would use (jsonschema's
+Draft4Validator, Connexion's format checker), and calls the same handler with the same
+arguments through `Operations.answer` (the same response, byte for byte).
+
+Whatever is not plainly valid goes to Connexion untouched, so its 400s and every other
+behaviour stay exactly its own: an unknown route or method, an unknown, repeated, empty or
+percent-encoded query parameter, a value outside the narrow grammar or its schema, a request
+body or content type, anything that steers the answer (forcing, latency, faults, a standing
+scenario), and a handler that raises anything but the documented errors it already answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from connexion import context as connexion_context
+from jsonschema import Draft4Validator
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver import faults, forcing
+from mockserver.api.handlers import Operations
+from mockserver.contract.spec import BASE_PATH, Document, load, operations, resolve
+
+STEERING_HEADERS = frozenset({b"prefer", forcing.SCENARIO_HEADER.encode(),
+                              faults.LATENCY_HEADER.encode(), faults.FAULT_HEADER.encode()})
+BODY_HEADERS = frozenset({b"content-length", b"content-type", b"transfer-encoding"})
+# Values taken as they are: no percent-encoding, no '+', nothing Connexion might read otherwise.
+PLAIN_QUERY = re.compile(r"[A-Za-z0-9._~,/=&-]*")
+DIGITS = re.compile(r"0|[1-9][0-9]*")  # no sign, no leading zero, no spaces: int() agrees
+BOOLEANS = {"true": True, "false": False}
+SCHEMA_KEYWORDS = frozenset({"type", "minimum", "maximum", "minLength", "maxLength", "pattern",
+                             "enum", "items", "maxItems", "minItems", "format", "default",
+                             "description", "x-inferred", "x-inferred-reason", "x-source"})
+
+Decoder = Callable[[str], Any]  # raises ValueError when the text is not plainly valid
+
+
+def inline(document: Document, node: Any) -> Any:
+    """`node` with every local $ref replaced by what it points at."""
+    node = resolve(document, node)
+    if isinstance(node, dict):
+        return {key: inline(document, value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [inline(document, value) for value in node]
+    return node
+
+
+def _integer(text: str) -> int:
+    if not DIGITS.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
+
+
+def _boolean(text: str) -> bool:
+    return BOOLEANS[text]  # KeyError is a LookupError, not a ValueError: caught apart below
+
+
+def _string(text: str) -> str:
+    if not text:
+        raise ValueError("empty")
+    return text
+
+
+SCALARS: dict[str, Decoder] = {"integer": _integer, "boolean": _boolean, "string": _string}
+
+
+def _array_of(item: Decoder) -> Decoder:
+    def decode(text: str) -> list:
+        return [item(part) for part in text.split(",")]  # '' or '1,,2' fails in item
+    return decode
+
+
+INVALID = object()  # a text a Parameter has refused before
+KEPT_VALUES = 1024  # texts each Parameter remembers its verdict on
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    decode: Decoder
+    validator: Draft4Validator
+    # text -> value or INVALID: decoding and validating a text always give the same verdict,
+    # and clients send the same few values again and again.
+    kept: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def value(self, text: str) -> Any:
+        """The value Connexion would pass the handler, or ValueError if not plainly valid."""
+        value = self.kept.get(text)
+        if value is None:
+            value = self._judge(text)
+            if len(self.kept) >= KEPT_VALUES:
+                self.kept.clear()
+            self.kept[text] = value
+        if value is INVALID:
+            raise ValueError(text)
+        return list(value) if isinstance(value, list) else value  # the handler's own list
+
+    def _judge(self, text: str) -> Any:
+        try:
+            value = self.decode(text)
+        except (LookupError, ValueError):
+            return INVALID
+        return value if self.validator.is_valid(value) else INVALID
+
+
+def compile_parameter(definition: dict) -> Parameter | None:
+    """A decoder and validator for one parameter, or None if it is not one the fast path
+    reads (then any request that sends it goes to Connexion)."""
+    schema = definition.get("schema", {})
+    if set(schema) - SCHEMA_KEYWORDS or schema.get("nullable") or \
+            definition.get("style", "form") != "form":
+        return None
+    if schema.get("type") == "array":
+        items = schema.get("items", {})
+        if set(items) - SCHEMA_KEYWORDS or items.get("type") not in SCALARS \
+                or definition.get("explode", True):
+            return None
+        decode = _array_of(SCALARS[items["type"]])
+    elif schema.get("type") in SCALARS:
+        decode = SCALARS[schema["type"]]
+    else:
+        return None
+    validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    return Parameter(definition["name"], decode, validator)
+
+
+@dataclass(frozen=True)
+class Route:
+    operation_id: str
+    pattern: re.Pattern[str]
+    path: dict[str, Parameter]
+    query: dict[str, Parameter | None]  # None: documented, but not read here
+    defaults: dict[str, Any]  # Connexion passes query defaults to the handler
+
+    def arguments(self, found: re.Match[str], query: str) -> dict[str, Any] | None:
+        """The handler's arguments (`found`: the path's match), or None when the request is
+        not plainly valid."""
+        try:
+            arguments = {name: self.path[name].value(text)
+                         for name, text in found.groupdict().items()}
+            given = self._query_arguments(query)
+        except ValueError:
+            return None
+        if given is None:
+            return None
+        return {**arguments, **self.defaults, **given}
+
+    def _query_arguments(self, query: str) -> dict[str, Any] | None:
+        given: dict[str, Any] = {}
+        if not query:
+            return given
+        for pair in query.split("&"):
+            name, equals, text = pair.partition("=")
+            parameter = self.query.get(name)
+            if not equals or parameter is None or name in given:
+                return None
+            given[name] = parameter.value(text)
+        return given
+
+
+def compile_route(document: Document, operation_id: str, template: str,
+                  definition: dict) -> Route | None:
+    parameters = [inline(document, p) for p in definition.get("parameters", [])]
+    if definition.get("requestBody") or any(p["in"] not in ("path", "query") for p in parameters):
+        return None
+    compiled = {p["name"]: compile_parameter(p) for p in parameters}
+    path: dict[str, Parameter] = {}
+    for name in (p["name"] for p in parameters if p["in"] == "path"):
+        parameter = compiled[name]
+        if parameter is None:
+            return None
+        path[name] = parameter
+    regex = "".join(f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part)
+                    for part in re.split(r"(\{[^}]+\})", template))
+    query = {p["name"]: compiled[p["name"]] for p in parameters if p["in"] == "query"}
+    defaults = {p["name"]: p["schema"]["default"] for p in parameters
+                if p["in"] == "query" and "default" in p.get("schema", {})}
+    return Route(operation_id, re.compile(BASE_PATH + regex), path, query, defaults)
+
+
+def compile_routes() -> list[Route]:
+    """The spec's GET operations the fast path can read."""
+    document = load()
+    found = [compile_route(document, op.operation_id, op.path, op.definition)
+             for op in operations().values() if op.method == "GET"]
+    return [route for route in found if route is not None]
+
+
+def steering(scope: Scope) -> tuple[Headers, dict[str, str], dict[str, str]]:
+    """What `Operations.steered` reads: headers, cookies and query (plain, see PLAIN_QUERY)."""
+    headers = Headers(scope=scope)
+    cookies = cookie_parser(headers["cookie"]) if "cookie" in headers else {}
+    query = scope.get("query_string", b"").decode("latin-1")
+    pairs = (pair.partition("=") for pair in query.split("&")) if query else ()
+    return headers, cookies, {name: text for name, _, text in pairs}
+
+
+class FastPath:
+    """Answers plainly valid GETs of the API itself; hands everything else to `app`
+    (Connexion)."""
+
+    def __init__(self, app: ASGIApp, operations: Operations) -> None:
+        self.app, self.operations = app, operations
+        self.routes = compile_routes()
+
+    def steered(self, scope: Scope) -> bool:
+        """A quick look for anything that may steer the answer. A steered call goes to
+        Connexion before `Operations.steered` reads its steering, so that the call's steering
+        is read once, by `endpoint`, as before (and costs nothing more)."""
+        state = self.operations.state
+        if state.scenario or state.faults or state.latency_ms != (0, 0):
+            return True
+        for name, value in scope["headers"]:
+            if name in STEERING_HEADERS or name in BODY_HEADERS and value not in (b"0",):
+                return True
+            if name == b"cookie" and forcing.SCENARIO_COOKIE.encode() in value:
+                return True
+        return False
+
+    def route(self, scope: Scope) -> tuple[Route, dict[str, Any]] | None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope.get("root_path"):
+            return None
+        query = scope.get("query_string", b"").decode("latin-1")
+        if not PLAIN_QUERY.fullmatch(query) or self.steered(scope):
+            return None
+        matching = [(route, found) for route in self.routes
+                    if (found := route.pattern.fullmatch(scope["path"]))]
+        if len(matching) != 1:  # none, or templates that overlap: Connexion's routing decides
+            return None
+        route, found = matching[0]
+        arguments = route.arguments(found, query)
+        return None if arguments is None else (route, arguments)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routed = self.route(scope)
+        if routed is None:
+            await self.app(scope, receive, send)
+            return
+        route, arguments = routed
+        if self.operations.steered(route.operation_id, *steering(scope)):
+            await self.app(scope, receive, send)  # what the checks above cannot have seen
+            return
+        # The handlers read the caller's headers through Connexion's request context.
+        connexion_context._scope.set(scope)
+        connexion_context._receive.set(receive)
+        try:
+            response = await self.operations.answer(route.operation_id, arguments,
+                                                    scope.setdefault("mock", {}))
+        except Exception:  # noqa: BLE001 - Connexion answers it as it always does
+            await self.app(scope, receive, send)
+            return
+        await response(scope, receive, send)
