@@ -3,22 +3,26 @@ the harness's safety rules and recording hooked into every call it makes."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import schemathesis
 from schemathesis import engine
 from schemathesis.config import SchemathesisConfig
+from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
 from contract_tests.checks import MAX_RETRY_WAIT, retry_after, schemathesis_config
 from contract_tests.results import EngineRun, Finding
+from contract_tests.targets import send_until_available
 from contract_tests.tokens import sent_token
 from mockserver.contract import spec as contract
 from mockserver.contract.cases import Role
-from mockserver.throttle import BudgetExhausted, UnsafeRequest
+from mockserver.throttle import BudgetExhausted, Throttle, UnsafeRequest
 
 if TYPE_CHECKING:
     from contract_tests.run import Run
@@ -177,6 +181,28 @@ def _copy(raw: dict) -> dict:
     return copy.deepcopy(raw)
 
 
+@contextlib.contextmanager
+def resending_unavailable(throttle: Throttle) -> Iterator[None]:
+    """While an engine run talks to a live target, its HTTP transport sends a request again when
+    a proxy answers "unavailable" (`targets.send_until_available`, as the scenario client does).
+    Schemathesis hands its `requests` session to that one transport object outside every hook,
+    so the object's `send` is wrapped for the run and unwrapped after it."""
+    transport = REQUESTS_TRANSPORT
+    if "send" in vars(transport):  # an outer run wrapped it already
+        yield
+        return
+    send = transport.send
+
+    def send_again_if_unavailable(case: Any, **kwargs: Any) -> Any:
+        return send_until_available(lambda: send(case, **kwargs), throttle)
+
+    transport.send = send_again_if_unavailable  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del transport.send
+
+
 def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
                operation_ids: list[str] | None = None, disabled_checks: tuple[str, ...] = (),
                max_examples: int | None = None, source: str = "property",
@@ -216,13 +242,15 @@ def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
                           session_ids=known_sessions(run))
     labels = contract.by_label(options.spec)
     started = time.perf_counter()
+    in_process = run.target.app is not None  # Schemathesis' ASGI transport: no proxy between
     try:
-        stream = engine.from_schema(schema).execute()
-        for event in stream:
-            _collect(event, result, labels, run)
-            if run.throttle.exhausted and result.stopped is None:
-                result.stopped = f"request budget of {run.throttle.budget} used up"
-                stream.stop()
+        with contextlib.nullcontext() if in_process else resending_unavailable(run.throttle):
+            stream = engine.from_schema(schema).execute()
+            for event in stream:
+                _collect(event, result, labels, run)
+                if run.throttle.exhausted and result.stopped is None:
+                    result.stopped = f"request budget of {run.throttle.budget} used up"
+                    stream.stop()
     finally:
         _GUARDS.pop(key, None)
     result.seconds = round(time.perf_counter() - started, 2)

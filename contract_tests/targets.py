@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import yaml
@@ -89,26 +89,47 @@ class Target:
         return client
 
 
-class RetryUnavailable(httpx.BaseTransport):
-    """Resends a request a proxy answered 502/503/504 with Retry-After (the target is away for a
-    moment), after the wait it asks for, while the request budget lasts. Any other answer, and the
-    last one after MAX_TRIES, goes back as it came."""
+MAX_TRIES = 3  # of one request that a proxy answers "unavailable"
 
-    MAX_TRIES = 3
+
+class Answer(Protocol):
+    """What `send_until_available` reads of a response (httpx's and Schemathesis' have it)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Any: ...
+
+
+R = TypeVar("R", bound=Answer)
+
+
+def send_until_available(send: Callable[[], R], throttle: Throttle,
+                         discard: Callable[[R], object] = lambda response: None) -> R:
+    """Sends, and sends again after the wait it asks for when a proxy answers 502/503/504 with
+    Retry-After (the target is away for a moment), while the request budget lasts. Any other
+    answer, and the last one after MAX_TRIES, goes back as it came."""
+    for _ in range(MAX_TRIES - 1):
+        response = send()
+        wait = retry_after(response.headers) if response.status_code in UNAVAILABLE else None
+        if wait is None or throttle.exhausted:
+            return response
+        discard(response)
+        time.sleep(min(wait, MAX_RETRY_WAIT))
+        throttle.acquire()  # a resend counts against the budget
+    return send()
+
+
+class RetryUnavailable(httpx.BaseTransport):
+    """The scenario, drift and cleanup client's transport: `send_until_available`."""
 
     def __init__(self, inner: httpx.BaseTransport, throttle: Throttle) -> None:
         self.inner, self.throttle = inner, throttle
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        for _ in range(self.MAX_TRIES - 1):
-            response = self.inner.handle_request(request)
-            wait = retry_after(response.headers) if response.status_code in UNAVAILABLE else None
-            if wait is None or self.throttle.exhausted:
-                return response
-            response.close()
-            time.sleep(min(wait, MAX_RETRY_WAIT))
-            self.throttle.acquire()  # a resend counts against the budget
-        return self.inner.handle_request(request)
+        return send_until_available(lambda: self.inner.handle_request(request), self.throttle,
+                                    discard=lambda response: response.close())
 
     def close(self) -> None:
         self.inner.close()

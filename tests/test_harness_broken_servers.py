@@ -166,3 +166,21 @@ def test_a_run_sends_only_to_the_operations_it_was_given() -> None:
     run = start(Options(allow_writes=True, **FAST))
     result = run_engine(run, operation_ids=["getSession", "listSessions"])
     assert set(result.scenarios) == {"getSession", "listSessions"}
+
+
+def test_a_live_engine_run_sends_a_request_again_when_a_proxy_says_unavailable() -> None:
+    # Over real HTTP (Schemathesis' requests transport): every third API call is a proxy's 503
+    # with Retry-After, and each is sent again, so no answer is left "unavailable" to note.
+    from types import SimpleNamespace
+
+    from mockserver.testing import LiveServer
+    from tests.broken_servers import unavailable_at_times
+
+    app = unavailable_at_times()
+    with LiveServer(SimpleNamespace(app=app)) as server:  # type: ignore[arg-type]  # only .app is served
+        run = start(Options(base_url=server.url, token="attendee-token", host_token="host-token",
+                            rate_limit=None, **FAST))
+        result = run_engine(run, operation_ids=["listSessions", "getSession"])
+    assert app.calls >= 3 * 3, app.calls  # the proxy did say "unavailable", several times
+    assert by_check(result) == {}
+    assert not any("target unavailable" in note for note in result.notes), result.notes
