@@ -30,7 +30,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver import faults, forcing
 from mockserver.api.handlers import Operations
-from mockserver.contract.spec import BASE_PATH, Document, load, operations, resolve
+from mockserver.contract.schema import deref
+from mockserver.contract.spec import BASE_PATH, Document, load, operations
 
 STEERING_HEADERS = frozenset({b"prefer", forcing.SCENARIO_HEADER.encode(),
                               faults.LATENCY_HEADER.encode(), faults.FAULT_HEADER.encode()})
@@ -44,16 +45,6 @@ SCHEMA_KEYWORDS = frozenset({"type", "minimum", "maximum", "minLength", "maxLeng
                              "description", "x-inferred", "x-inferred-reason", "x-source"})
 
 Decoder = Callable[[str], Any]  # raises ValueError when the text is not plainly valid
-
-
-def inline(document: Document, node: Any) -> Any:
-    """`node` with every local $ref replaced by what it points at."""
-    node = resolve(document, node)
-    if isinstance(node, dict):
-        return {key: inline(document, value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [inline(document, value) for value in node]
-    return node
 
 
 def _integer(text: str) -> int:
@@ -171,7 +162,7 @@ class Route:
 
 def compile_route(document: Document, operation_id: str, template: str,
                   definition: dict) -> Route | None:
-    parameters = [inline(document, p) for p in definition.get("parameters", [])]
+    parameters = [deref(document, p) for p in definition.get("parameters", [])]
     if definition.get("requestBody") or any(p["in"] not in ("path", "query") for p in parameters):
         return None
     compiled = {p["name"]: compile_parameter(p) for p in parameters}
