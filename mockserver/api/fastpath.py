@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver import faults, forcing
 from mockserver.api.handlers import Operations
 from mockserver.contract.schema import deref
-from mockserver.contract.spec import BASE_PATH, Document, load, operations
+from mockserver.contract.spec import BASE_PATH, Document, load, operations, path_regex
 
 STEERING_HEADERS = frozenset({b"prefer", forcing.SCENARIO_HEADER.encode(),
                               faults.LATENCY_HEADER.encode(), faults.FAULT_HEADER.encode()})
@@ -172,12 +172,10 @@ def compile_route(document: Document, operation_id: str, template: str,
         if parameter is None:
             return None
         path[name] = parameter
-    regex = "".join(f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part)
-                    for part in re.split(r"(\{[^}]+\})", template))
     query = {p["name"]: compiled[p["name"]] for p in parameters if p["in"] == "query"}
     defaults = {p["name"]: p["schema"]["default"] for p in parameters
                 if p["in"] == "query" and "default" in p.get("schema", {})}
-    return Route(operation_id, re.compile(BASE_PATH + regex), path, query, defaults)
+    return Route(operation_id, re.compile(BASE_PATH + path_regex(template)), path, query, defaults)
 
 
 def compile_routes() -> list[Route]:

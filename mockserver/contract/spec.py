@@ -6,6 +6,7 @@ may load another file (`--spec`), through the same functions.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -75,9 +76,11 @@ def base_path(document: Document) -> str:
 
 
 def path_regex(template: str) -> str:
-    """A regular expression (unanchored) for the paths a template like /session/{id} covers."""
-    parts = re.split(r"(\{[^}]+\})", template)
-    return "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+    """A regular expression (unanchored) for the paths a template like /session/{id} covers,
+    each path parameter a named group (`match.groupdict()` reads them)."""
+    parts = re.split(r"\{([^}]+)\}", template)  # literal, name, literal, name, ...
+    return "".join(f"(?P<{part}>[^/]+)" if odd else re.escape(part)
+                   for odd, part in zip(itertools.cycle((False, True)), parts, strict=False))
 
 
 @cache

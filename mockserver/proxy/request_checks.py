@@ -46,12 +46,6 @@ def parameters(operation_id: str) -> tuple[Parameter, ...]:
 
 
 @cache
-def _path_pattern(operation_id: str) -> re.Pattern[str]:
-    parts = re.split(r"\{([^}]+)\}", operation(operation_id).path)
-    regex = "".join(f"(?P<{part}>[^/]+)" if i % 2 else re.escape(part) for i, part in enumerate(parts))
-    return re.compile(f"^{regex}/?$")
-
-
 @cache
 def _body_validator(operation_id: str) -> OAS30Validator | None:
     document = load()
@@ -84,7 +78,7 @@ def request_violations(op: Operation, url_path: str, query: str, headers: dict[s
                        content_type: str | None, body: bytes) -> list[Violation]:
     """Every way one request (its path below the base path, raw query, lower-case headers)
     breaks what `op` documents."""
-    matched = _path_pattern(op.operation_id).match(url_path)
+    matched = op.pattern.match(url_path)
     given = {"path": matched.groupdict() if matched else {},
              "query": dict(parse_qsl(query, keep_blank_values=True)), "header": headers}
     found = []
