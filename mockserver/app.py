@@ -295,9 +295,8 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
               Route("/", swagger_ui), *control_routes(state), socket_route(state),
               Mount("/__mock/ui", StaticFiles(directory=PANEL_DIR, html=True))]
     operations = Operations(state)
-    api: ASGIApp = build_api(operations)
-    if state.config.fast_path:
-        api = FastPath(api, operations)
+    connexion_api = build_api(operations)
+    api: ASGIApp = FastPath(connexion_api, operations) if state.config.fast_path else connexion_api
     if state.config.response_cache:
         api = ResponseCache(api, state)
     app: ASGIApp = ApiFirst(Router(routes=routes,

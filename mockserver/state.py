@@ -110,7 +110,7 @@ class MockState:
             event_id = world.sessions[session_id].event_id
             at = world.anchor - timedelta(days=1) + timedelta(minutes=minutes)
             store.add(Registration(session_id, event_id, user_id, ticket_id, at))
-        store.recorder = self._record
+        store.recorder = self._record if self._pending is not None else None  # see record
         self.generation += 1
         self._store = store
         self.service = MockService(world, store, self.clock, self._announce)
@@ -178,9 +178,9 @@ class MockState:
 
     # -- changes as ops ----------------------------------------------------------------------
     def _record(self, op: Op, undo: Undo) -> None:
-        if self._pending is not None:
-            self._pending.append(op)
-            self._undo.append(undo)
+        assert self._pending is not None  # the store is told only while a change is recorded
+        self._pending.append(op)
+        self._undo.append(undo)
 
     def _announce(self, user_id: int, notice: dict[str, Any]) -> None:
         """A networking notice: held back while a change is recorded (it may be retried)."""
@@ -195,6 +195,9 @@ class MockState:
         replays the shared log); the rules raise before they write."""
         before = self._controls_before = self.controls()
         self._pending, self._notices, self._undo = [], [], []
+        # The store describes its writes (ops, undos) only now: a mock on its own never
+        # records, and its writes skip that work.
+        self.store.recorder = self._record
         try:
             result = change()
             ops = self._pending
@@ -203,6 +206,7 @@ class MockState:
             raise
         finally:
             self._pending = None
+            self.store.recorder = None  # the store `change` left (a reset installs a new one)
         # A reset starts a new shared log, which must hold everything a worker needs: a worker
         # that missed the old log's last entries (a clock move, say) learns the controls here.
         starts_log = bool(ops) and ops[0][0] == "reset"

@@ -1,5 +1,6 @@
-"""The fast path (api/fastpath.py) answers plainly valid GETs exactly as Connexion's path does,
-and hands everything else to Connexion."""
+"""The fast path (api/fastpath.py) answers plainly valid requests exactly as Connexion's path
+does (for a write: the same bytes, the same store change, the same journal entry), and hands
+everything else to Connexion."""
 
 from __future__ import annotations
 
@@ -87,8 +88,10 @@ def fast_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return answered
 
 
-def exchange(client: TestClient, path: str, headers: dict[str, str]) -> tuple:
-    response = client.get(path, headers=headers, follow_redirects=False)
+def exchange(client: TestClient, path: str, headers: dict[str, str], method: str = "GET",
+             body: bytes | None = None) -> tuple:
+    response = client.request(method, path, headers=headers, content=body,
+                              follow_redirects=False)
     journaled = client.get("/__mock/journal").json()["entries"][-1]
     return (response.status_code, response.headers.raw, response.content,
             {key: journaled[key] for key in ("method", "path", "operation", "status", "forced")})
@@ -156,3 +159,109 @@ def test_steering_the_quick_look_missed_still_goes_to_connexion(
     path, headers = f"{EVENT}/session/v2/11001", {**ATTENDEE, **steering}
     assert exchange(fast, path, headers) == exchange(connexion_only, path, headers)
     assert fast_answers == []
+
+
+# -- writes -----------------------------------------------------------------------------------
+OPEN, FULL, RESTRICTED, ENDED, UPCOMING = 11001, 11002, 11003, 11004, 11005
+WORKSHOP, NETWORKING = 11007, 11008  # the world's cases (GET /__mock/world), seed 42
+NETWORKER = {"Authorization": TOKENS[Role.NETWORKER]}
+
+
+def register(session: int, query: str = "") -> str:
+    return f"{EVENT}/session/{session}/register{query}"
+
+
+WRITES_ANSWERED_FAST = [  # (method, path, headers), in this order from a fresh world
+    ("POST", register(OPEN), ATTENDEE),
+    ("POST", register(OPEN), ORIGIN),  # registering twice: idempotent
+    ("DELETE", register(OPEN), ATTENDEE),
+    ("DELETE", register(OPEN), ATTENDEE),  # not registered: a no-op
+    ("POST", register(UPCOMING), ATTENDEE),  # the handler's 407: not live yet
+    ("POST", register(UPCOMING, "?joinSession=true"), ATTENDEE),
+    ("POST", register(ENDED, "?pastJoinSession=true&joinSession=false"), ATTENDEE),
+    ("POST", register(FULL), ATTENDEE),  # 406: capacity
+    ("POST", register(RESTRICTED), {"Authorization": TOKENS[Role.EXCLUDED_ATTENDEE]}),
+    ("POST", register(OPEN, "?eventTicketId=999"), ATTENDEE),
+    ("POST", register(999999), ATTENDEE),
+    ("POST", register(OPEN), {}),  # 401
+    ("POST", "/rest/events/nope/session/11001/register", ATTENDEE),
+    ("PUT", f"{EVENT}/session/{WORKSHOP}", ATTENDEE),  # 403: not registered
+    ("POST", register(WORKSHOP), ATTENDEE),
+    ("PUT", f"{EVENT}/session/{WORKSHOP}", ATTENDEE),  # joins: attended, IN_MEETING
+    ("DELETE", register(WORKSHOP), ATTENDEE),  # refused: already joined
+    ("POST", register(NETWORKING), ATTENDEE),
+    ("POST", register(NETWORKING), NETWORKER),
+    ("PUT", f"{EVENT}/session/{NETWORKING}/status?status=CHECK_IN_AVAILABLE", ATTENDEE),
+    ("PUT", f"{EVENT}/session/{NETWORKING}/status?status=CHECK_IN_AVAILABLE", NETWORKER),  # a match
+    ("PUT", f"{EVENT}/session/{NETWORKING}/status?status=LEFT", ATTENDEE),
+]
+
+WRITES_FOR_CONNEXION = [  # (method, path, headers, body): each one Connexion must judge
+    ("POST", register(OPEN, "?joinSession=yes"), ATTENDEE, None),
+    ("POST", register(OPEN, "?joinSession=TRUE"), ATTENDEE, None),
+    ("POST", register(OPEN, "?eventTicketId=0"), ATTENDEE, None),
+    ("POST", register(OPEN, "?joinSession=true&joinSession=true"), ATTENDEE, None),
+    ("DELETE", register(OPEN, "?joinSession=true"), ATTENDEE, None),  # not DELETE's
+    ("PUT", f"{EVENT}/session/{NETWORKING}/status", ATTENDEE, None),  # status is required
+    ("PUT", f"{EVENT}/session/{NETWORKING}/status?status=BOGUS", ATTENDEE, None),
+    ("POST", register(OPEN), {**ATTENDEE, "Content-Type": "application/json"}, b"{}"),
+    ("POST", register(OPEN), ATTENDEE, b"x"),
+    ("POST", register(OPEN, "?__scenario=capacity-reached"), ATTENDEE, None),
+    ("POST", register(OPEN), {**ATTENDEE, "Prefer": "code=406"}, None),
+    ("POST", register(OPEN) + "/", ATTENDEE, None),
+    ("PATCH", register(OPEN), ATTENDEE, None),
+    ("POST", f"{EVENT}/session/v2/{OPEN}", ATTENDEE, None),
+]
+
+
+def fresh(*clients: TestClient) -> None:
+    for client in clients:
+        assert client.post("/__mock/reset", json={}).status_code == 200
+
+
+def store(client: TestClient) -> dict:
+    return client.get("/__mock/state").json()["store"]
+
+
+def test_the_fast_path_writes_as_connexion_does(fast, connexion_only, fast_answers) -> None:
+    """Step by step from one world: the same answer, journal entry and store afterwards."""
+    fresh(fast, connexion_only)
+    for method, path, headers in WRITES_ANSWERED_FAST:
+        expected = exchange(connexion_only, path, headers, method)
+        assert fast_answers == []
+        assert exchange(fast, path, headers, method) == expected, (method, path)
+        assert store(fast) == store(connexion_only), (method, path)
+        assert len(fast_answers) == 1, (method, path)
+        fast_answers.clear()
+    assert store(fast)["matches"]  # the networking steps made a match on both
+
+
+@pytest.mark.parametrize(("method", "path", "headers", "body"), WRITES_FOR_CONNEXION)
+def test_a_write_not_plainly_valid_goes_to_connexion(fast, connexion_only, fast_answers,
+                                                     method, path, headers, body) -> None:
+    fresh(fast, connexion_only)
+    assert exchange(fast, path, headers, method, body) == \
+        exchange(connexion_only, path, headers, method, body)
+    assert store(fast) == store(connexion_only)
+    assert fast_answers == []
+
+
+def test_a_write_that_fails_halfway_is_not_run_again(fast, connexion_only, fast_answers,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Connexion's error handlers answer the handler's exception; the write it made before
+    failing stays, made once, as behind Connexion."""
+    service_class = type(fast.app.state.service)
+    original, calls = service_class.register, []
+
+    def failing_after_writing(self: object, *args: object, **kwargs: object) -> None:
+        calls.append(args)
+        original(self, *args, **kwargs)
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(service_class, "register", failing_after_writing)
+    fresh(fast, connexion_only)
+    answered = exchange(fast, register(OPEN), ATTENDEE, "POST")
+    assert answered == exchange(connexion_only, register(OPEN), ATTENDEE, "POST")
+    assert answered[0] == 500 and b"boom" in answered[2]
+    assert store(fast) == store(connexion_only) and store(fast)["registrations"]
+    assert fast_answers == ["registerForSession"] and len(calls) == 2  # once by each app

@@ -1,18 +1,26 @@
-"""A fast path in front of Connexion for the API's plain GETs (issue 17).
+"""A fast path in front of Connexion for the API's plain requests (issue 17).
 
-py-spy put about three quarters of a computed GET in Connexion's request path (five
-middlewares, two ConnexionRequest objects, parameters parsed twice). For the requests that
-are plainly valid, this layer does the same work from tables built once from the same spec:
-it routes by the operations' path templates, decodes the query by a grammar narrower than
-Connexion's, checks each value with the very validator Connexion would use (jsonschema's
-Draft4Validator, Connexion's format checker), and calls the same handler with the same
-arguments through `Operations.answer` (the same response, byte for byte).
+py-spy put about three quarters of a computed GET, and four fifths of a register, in
+Connexion's request path (five middlewares, two ConnexionRequest objects, parameters parsed
+twice). For the requests that are plainly valid, this layer does the same work from tables
+built once from the same spec: it routes by the operations' methods and path templates,
+decodes the query by a grammar narrower than Connexion's, checks each value with the very
+validator Connexion would use (jsonschema's Draft4Validator, Connexion's format checker), and
+calls the same handler with the same arguments through `Operations.answer` (the same
+response, byte for byte, and for a write the same store write, journal entry and, on a
+shared store, the same commit and publication: all of that happens inside the handler).
+
+Writes are taken too, but only operations the spec gives no request body (none of the API's
+writes has one today); an operation with a body would need Connexion's body validation, so it
+is never compiled here.
 
 Whatever is not plainly valid goes to Connexion untouched, so its 400s and every other
 behaviour stay exactly its own: an unknown route or method, an unknown, repeated, empty or
-percent-encoded query parameter, a value outside the narrow grammar or its schema, a request
-body or content type, anything that steers the answer (forcing, latency, faults, a standing
-scenario), and a handler that raises anything but the documented errors it already answers.
+percent-encoded query parameter, a missing required one, a value outside the narrow grammar
+or its schema, a request body or content type, and anything that steers the answer (forcing,
+latency, faults, a standing scenario). A handler that raises anything but the documented
+errors it already answers is answered by Connexion's own error handlers, from the very
+exception: never run a second time, so a write that failed halfway is not tried again.
 """
 
 from __future__ import annotations
@@ -22,7 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from connexion import AsyncApp
 from connexion import context as connexion_context
+from connexion.middleware.exceptions import ExceptionMiddleware
 from jsonschema import Draft4Validator
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
@@ -129,10 +139,12 @@ def compile_parameter(definition: dict) -> Parameter | None:
 @dataclass(frozen=True)
 class Route:
     operation_id: str
+    method: str
     pattern: re.Pattern[str]
     path: dict[str, Parameter]
     query: dict[str, Parameter | None]  # None: documented, but not read here
     defaults: dict[str, Any]  # Connexion passes query defaults to the handler
+    required: frozenset[str] = frozenset()  # query parameters a request must send
 
     def arguments(self, found: re.Match[str], query: str) -> dict[str, Any] | None:
         """The handler's arguments (`found`: the path's match), or None when the request is
@@ -143,7 +155,7 @@ class Route:
             given = self._query_arguments(query)
         except ValueError:
             return None
-        if given is None:
+        if given is None or not self.required <= given.keys():
             return None
         return {**arguments, **self.defaults, **given}
 
@@ -160,7 +172,7 @@ class Route:
         return given
 
 
-def compile_route(document: Document, operation_id: str, template: str,
+def compile_route(document: Document, operation_id: str, method: str, template: str,
                   definition: dict) -> Route | None:
     parameters = [deref(document, p) for p in definition.get("parameters", [])]
     if definition.get("requestBody") or any(p["in"] not in ("path", "query") for p in parameters):
@@ -175,15 +187,20 @@ def compile_route(document: Document, operation_id: str, template: str,
     query = {p["name"]: compiled[p["name"]] for p in parameters if p["in"] == "query"}
     defaults = {p["name"]: p["schema"]["default"] for p in parameters
                 if p["in"] == "query" and "default" in p.get("schema", {})}
-    return Route(operation_id, re.compile(BASE_PATH + path_regex(template)), path, query, defaults)
+    required = frozenset(p["name"] for p in parameters if p["in"] == "query" and p.get("required"))
+    return Route(operation_id, method, re.compile(BASE_PATH + path_regex(template)), path, query,
+                 defaults, required)
 
 
-def compile_routes() -> list[Route]:
-    """The spec's GET operations the fast path can read."""
+def compile_routes() -> dict[str, list[Route]]:
+    """The spec's operations the fast path can read, by method."""
     document = load()
-    found = [compile_route(document, op.operation_id, op.path, op.definition)
-             for op in operations().values() if op.method == "GET"]
-    return [route for route in found if route is not None]
+    routes: dict[str, list[Route]] = {}
+    for op in operations().values():
+        route = compile_route(document, op.operation_id, op.method, op.path, op.definition)
+        if route is not None:
+            routes.setdefault(route.method, []).append(route)
+    return routes
 
 
 def steering(scope: Scope) -> tuple[Headers, dict[str, str], dict[str, str]]:
@@ -196,10 +213,10 @@ def steering(scope: Scope) -> tuple[Headers, dict[str, str], dict[str, str]]:
 
 
 class FastPath:
-    """Answers plainly valid GETs of the API itself; hands everything else to `app`
+    """Answers plainly valid requests of the API itself; hands everything else to `app`
     (Connexion)."""
 
-    def __init__(self, app: ASGIApp, operations: Operations) -> None:
+    def __init__(self, app: AsyncApp, operations: Operations) -> None:
         self.app, self.operations = app, operations
         self.routes = compile_routes()
 
@@ -218,14 +235,18 @@ class FastPath:
         return False
 
     def route(self, scope: Scope) -> tuple[Route, dict[str, Any]] | None:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope.get("root_path"):
+        if scope["type"] != "http" or scope.get("root_path"):
             return None
+        routes = self.routes.get(scope["method"])
         query = scope.get("query_string", b"").decode("latin-1")
-        if not PLAIN_QUERY.fullmatch(query) or self.steered(scope):
+        if routes is None or not PLAIN_QUERY.fullmatch(query) or self.steered(scope):
             return None
-        matching = [(route, found) for route in self.routes
+        matching = [(route, found) for route in routes
                     if (found := route.pattern.fullmatch(scope["path"]))]
-        if len(matching) != 1:  # none, or templates that overlap: Connexion's routing decides
+        # One route of this method matches: Starlette, which Connexion routes with, takes the
+        # first route whose path and method both match, so it takes this one too. None, or
+        # templates that overlap: Connexion's routing decides.
+        if len(matching) != 1:
             return None
         route, found = matching[0]
         arguments = route.arguments(found, query)
@@ -246,7 +267,20 @@ class FastPath:
         try:
             response = await self.operations.answer(route.operation_id, arguments,
                                                     scope.setdefault("mock", {}))
-        except Exception:  # noqa: BLE001 - Connexion answers it as it always does
-            await self.app(scope, receive, send)
+        except Exception as exc:  # noqa: BLE001 - answered as Connexion answers it
+            await self.failed(exc)(scope, receive, send)
             return
         await response(scope, receive, send)
+
+    def failed(self, exc: Exception) -> ASGIApp:
+        """What Connexion answers when the handler raises `exc`: its exception middleware with
+        the app's error handlers, given the exception itself. The handler is not run again: a
+        write may have changed something before it failed (what changed stays changed, as
+        behind Connexion)."""
+        async def raising(_: Scope, __: Receive, ___: Send) -> None:
+            raise exc
+
+        errors = ExceptionMiddleware(raising)
+        for handler in self.app.middleware.error_handlers:  # added by app.build_api
+            errors.add_exception_handler(*handler)
+        return errors
