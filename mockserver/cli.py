@@ -68,7 +68,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    "(for measuring; the answers are the same)")
     p.add_argument("--no-fast-path", dest="fast_path", action="store_false",
                    help="send every API call through Connexion's request path, even a plainly "
-                   "valid GET (for measuring; the answers are the same)")
+                   "valid call (for measuring; the answers are the same)")
     p.add_argument("--log-level", default="info")
     proxy = p.add_argument_group("validating proxy", "forward API calls to a deployment, judge "
                                  "every exchange against openapi.yaml (GET /__mock/violations)")

@@ -33,7 +33,7 @@ class MockConfig:
     loopback_only: bool = True  # bound to 127.0.0.1 / ::1 / localhost only
     # Answer a repeated GET from memory while nothing it depends on changed (response_cache).
     response_cache: bool = True
-    # Answer plainly valid GETs without Connexion's request path (api/fastpath.py; the same bytes).
+    # Answer plainly valid calls without Connexion's request path (api/fastpath.py; the same bytes).
     fast_path: bool = True
     # Forward API calls to a deployment and judge them (--proxy...); by default no target.
     proxy: ProxySettings = field(default_factory=ProxySettings)
