@@ -1,7 +1,7 @@
 """`make bench`: our mock (1 worker, N workers), Prism 5 and a bare Starlette ceiling, under the
 same wrk load on the same machine, in one run.
 
-Run: .venv/bin/python bench/run.py [--quick] [--json PATH]
+Run: .venv/bin/python bench/run.py [--quick] [--json PATH] [--only PART[,PART]]
 
 Prints one table (req/s, p50, p99, ours/Prism, ours/ceiling) with rows for ours-1 (one
 worker), ours-1-nc (one worker computing every answer: --no-response-cache), ours-1-redis and
@@ -67,6 +67,13 @@ WORLD_SIZES = (100, 10_000)
 TARGET_WORLD_GROWTH = 1.25  # list p50 with 10,000 sessions ≤ 1.25× that with 100 (noise margin)
 TARGET_PROXY_ADDED_MS = 2.0  # the validating proxy adds ≤ 2 ms at p50 over calling its target
 PROXIED = "ours-proxy"
+
+# The bench's parts in running order: `--only proxy` runs one of them (the figures of a part
+# measured alone are comparable with that part's in a full run; checks of what is not run
+# show as not measured).
+PARTS = {"ours": "ours_one_worker", "computed": "ours_computed", "workers": "ours_workers",
+         "prism": "prism", "mockoon": "mockoon", "wiremock": "wiremock", "ceiling": "ceiling",
+         "world-size": "world_sizes", "proxy": "proxy_overhead"}
 
 FULL = {"load": loads.Load(threads=1, connections=8, seconds=5), "warmup_s": 2.0,
         "cold_starts": 3}
@@ -335,15 +342,8 @@ class Bench:
                                 "seconds": self.load.seconds, "warmup_s": self.warmup_s}
         print(f"load: {self.results['load']}; logs in {self.logs}", flush=True)
         try:
-            self.ours_one_worker()
-            self.ours_computed()
-            self.ours_workers()
-            self.prism()
-            self.mockoon()
-            self.wiremock()
-            self.ceiling()
-            self.world_sizes()
-            self.proxy_overhead()
+            for part in self.args.only or PARTS:
+                getattr(self, PARTS[part])()
         finally:
             for server in reversed(self.running):
                 server.stop()
@@ -541,11 +541,22 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def parts(text: str) -> list[str]:
+    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in PARTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown part(s) {', '.join(unknown) or text!r}; "
+                                         f"choose from {', '.join(PARTS)}")
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--quick", action="store_true", help="short runs: proves the bench works")
     p.add_argument("--json", type=Path, metavar="PATH", help="write every figure here")
     p.add_argument("--workers", type=int, default=2, help="workers of the multi-worker row")
+    p.add_argument("--only", type=parts, metavar="PART[,PART]",
+                   help=f"run only these parts: {', '.join(PARTS)} (e.g. --only proxy)")
     p.add_argument("--no-install", action="store_true",
                    help="never run npm: without bench/.prism, the Prism row is skipped")
     args = p.parse_args(argv)

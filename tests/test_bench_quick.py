@@ -55,3 +55,18 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
         assert row["status"] == "ok" or row["reason"]
     # Every target of ours gets a verdict line per check.
     assert "mixed: default ≥ --no-response-cache" in done.stdout
+
+
+def test_only_chooses_the_parts_that_run() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.parts("proxy") == ["proxy"]
+    assert bench.parts("world-size, proxy") == ["world-size", "proxy"]
+    assert all(hasattr(bench.Bench, method) for method in bench.PARTS.values())
+    refused = subprocess.run([sys.executable, "bench/run.py", "--only", "proxi"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "unknown part(s) 'proxi'" in refused.stderr
