@@ -46,10 +46,10 @@ def test_headers_the_operation_does_not_document_share_one_verdict() -> None:
     assert request_checks._request_again.cache_info().hits == before + 1
 
 
-async def cookie_target(scope: Scope, receive: Receive, send: Send) -> None:
-    """Sets a cookie and answers with the Cookie header it was sent."""
+async def echo_target(scope: Scope, receive: Receive, send: Send) -> None:
+    """Sets a cookie and answers with the raw value of the header named in its query."""
     assert scope["type"] == "http"
-    sent = dict(scope["headers"]).get(b"cookie", b"")
+    sent = dict(scope["headers"]).get(scope["query_string"], b"")
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"text/plain"), (b"set-cookie", b"seen=1; Path=/")]})
     await send({"type": "http.response.body", "body": sent})
@@ -57,7 +57,7 @@ async def cookie_target(scope: Scope, receive: Receive, send: Send) -> None:
 
 @pytest.fixture(scope="module")
 def target() -> Iterator[LiveServer]:
-    with LiveServer(SimpleNamespace(app=cookie_target)) as server:  # type: ignore[arg-type]
+    with LiveServer(SimpleNamespace(app=echo_target)) as server:  # type: ignore[arg-type]
         yield server
 
 
@@ -65,7 +65,7 @@ def test_one_callers_cookies_never_reach_another(target: LiveServer) -> None:
     upstream = Upstream()
 
     async def twice() -> list[Answer]:
-        return [await upstream.send("GET", f"{target.base_url}/x", [], b"", 5) for _ in range(2)]
+        return [await upstream.send("GET", f"{target.base_url}/x?cookie", [], b"", 5) for _ in range(2)]
 
     first, second = asyncio.run(twice())
     assert (b"set-cookie", b"seen=1; Path=/") in [(k.lower(), v) for k, v in first.headers]
@@ -75,8 +75,26 @@ def test_one_callers_cookies_never_reach_another(target: LiveServer) -> None:
 def test_the_targets_connections_close_with_their_event_loop(target: LiveServer) -> None:
     upstream = Upstream()
     for _ in range(2):  # a new loop each time (as the in-process test client has): a new session
-        answer = asyncio.run(upstream.send("GET", f"{target.base_url}/x", [("cookie", "c=2")],
+        answer = asyncio.run(upstream.send("GET", f"{target.base_url}/x?cookie", [("cookie", "c=2")],
                                            b"", 5))
         assert (answer.status, answer.content) == (200, b"c=2")
         session = upstream._session
         assert session is not None and session.closed  # no "Unclosed client session" left
+
+
+def test_headers_reach_the_target_as_the_caller_sent_them(target: LiveServer) -> None:
+    from mockserver.proxy.forward import outgoing_headers
+
+    raw = "Zoë Müller".encode()
+    scope = {"headers": [(b"x-name", raw), (b"host", b"mock"), (b"authorization", b"t")]}
+    headers = outgoing_headers(scope, {})
+    assert [name for name, _ in headers] == ["x-name", "authorization"]
+    answer = asyncio.run(Upstream().send("GET", f"{target.base_url}/x?x-name", headers, b"", 5))
+    assert answer.content == raw
+
+
+def test_credentials_in_the_target_url_are_sent_instead_of_the_callers(
+        target: LiveServer) -> None:
+    with_user = target.base_url.replace("http://", "http://user:pw@") + "/x?authorization"
+    answer = asyncio.run(Upstream().send("GET", with_user, [("Authorization", "caller")], b"", 5))
+    assert (answer.status, answer.content) == (200, b"Basic dXNlcjpwdw==")

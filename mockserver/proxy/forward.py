@@ -91,11 +91,20 @@ def outgoing_headers(scope: Scope, token_map: dict[str, str]) -> list[tuple[str,
     for raw_name, raw_value in scope["headers"]:
         if raw_name in NOT_SENT_ON:
             continue
-        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+        name, value = raw_name.decode("latin-1"), header_text(raw_value)
         if token_map and name in CREDENTIAL_HEADERS:
             value = map_credential(value, token_map)
         headers.append((name, value))
     return headers
+
+
+def header_text(value: bytes) -> str:
+    """A header value as text that aiohttp (which writes UTF-8) sends as the same bytes when
+    they are UTF-8 (ASCII included); other bytes are read as Latin-1."""
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
 
 
 def _judge(operation_id: str, status: int, content_type: str | None,

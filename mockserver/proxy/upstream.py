@@ -63,8 +63,11 @@ class Upstream:
         session = await self.session()
         timeout = aiohttp.ClientTimeout(total=None, connect=timeout_s, sock_read=timeout_s)
         try:
+            where = URL(url, encoded=True)
+            if where.user is not None:  # the target URL's own credentials win (Basic auth)
+                headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
             async with session.request(
-                    method, URL(url, encoded=True), headers=CIMultiDict(headers),
+                    method, where, headers=CIMultiDict(headers),
                     data=body or None, allow_redirects=False, timeout=timeout,
                     skip_auto_headers=("Content-Type",)) as response:
                 content = await response.read()
