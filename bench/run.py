@@ -305,7 +305,13 @@ class Bench:
             if self.warmup_s:
                 self.drive(target, scenario, seconds=self.warmup_s)
                 self.drive(proxy, scenario, seconds=self.warmup_s)
-            direct, proxied = self.drive(target, scenario), self.drive(proxy, scenario)
+            direct = self.drive(target, scenario)
+            used = t.cpu_s(proxy.pid)
+            proxied = self.drive(proxy, scenario)
+            # The proxy's CPU per exchange: what decides its throughput, so its p50 under this
+            # load, and far less moved than p50 by whatever else runs on the machine.
+            cpu_ms = (round((t.cpu_s(proxy.pid) - used) * 1000 / proxied.requests, 3)
+                      if proxied.requests else None)
             # One connection, back to back: the latency one exchange adds, apart from the
             # throughput that decides p50 when the load keeps every connection busy.
             alone = dataclasses.replace(self.load, connections=1)
@@ -313,13 +319,14 @@ class Bench:
                                    self.drive(proxy, scenario, load=alone))
             figures["scenarios"][scenario] = {
                 "direct": direct.to_dict(), "proxied": proxied.to_dict(),
-                "added_p50_ms": added_ms(direct, proxied),
+                "added_p50_ms": added_ms(direct, proxied), "proxy_cpu_ms": cpu_ms,
                 "one_connection": {"direct": direct_1.to_dict(), "proxied": proxied_1.to_dict(),
                                    "added_p50_ms": added_ms(direct_1, proxied_1)}}
             print(f"  {scenario:<13} direct p50 {fmt(direct.p50_ms)} ms, through the proxy "
                   f"p50 {fmt(proxied.p50_ms)} ms ({proxied.rps:.1f} req/s): "
                   f"+{fmt(added_ms(direct, proxied))} ms; on one connection "
-                  f"+{fmt(added_ms(direct_1, proxied_1))} ms", flush=True)
+                  f"+{fmt(added_ms(direct_1, proxied_1))} ms; the proxy's CPU per exchange "
+                  f"{fmt(cpu_ms, 3)} ms", flush=True)
             if proxied.non_2xx or proxied.socket_errors:
                 self.note(f"{PROXIED} {scenario}: {proxied.non_2xx} non-2xx answers, "
                           f"{proxied.socket_errors} socket errors")
@@ -520,7 +527,8 @@ def report(results: dict) -> str:
                      f"{fmt(f['proxied']['p50_ms']):>8} {fmt(f['proxied']['p99_ms']):>8}   "
                      f"p50 +{fmt(f['added_p50_ms'])} ms over the target directly "
                      f"({fmt(f['direct']['p50_ms'])} ms); one connection: "
-                     f"+{fmt(f['one_connection']['added_p50_ms'])} ms")
+                     f"+{fmt(f['one_connection']['added_p50_ms'])} ms; "
+                     f"proxy CPU {fmt(f.get('proxy_cpu_ms'), 3)} ms per exchange")
     lines.append("")
     for name, rows in results["checks"].items():
         missed = [r["what"] for r in rows if r["ok"] is False]

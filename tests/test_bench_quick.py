@@ -45,6 +45,7 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
         for run in (figures, figures["one_connection"]):
             assert run["proxied"]["requests"] > 0 and run["proxied"]["non_2xx"] == 0
             assert run["added_p50_ms"] is not None
+        assert figures["proxy_cpu_ms"] > 0  # the proxy process's CPU per exchange
     assert [row["value"] for row in results["checks"]["ours-proxy"]] == \
         [results["proxy"]["scenarios"][s]["added_p50_ms"] for s in ("list", "detail")]
     # The npm references (not installed: --no-install) are measured or say why not; they never
