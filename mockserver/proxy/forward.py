@@ -21,7 +21,7 @@ from mockserver.proxy.findings import FindingJSON, Redactor, as_json
 from mockserver.proxy.recorder import ProxyRecorder
 from mockserver.proxy.request_checks import request_verdict
 from mockserver.proxy.settings import ProxySettings, display
-from mockserver.proxy.upstream import Answer, Upstream, UpstreamFailed
+from mockserver.proxy.upstream import Answer, Headers, Upstream, UpstreamFailed
 from mockserver.state import MockState
 
 log = logging.getLogger("mockserver.proxy")
@@ -33,7 +33,6 @@ HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-authenticate", b"p
 # aiohttp asks for and decodes compressed bodies itself; our server writes its own date and length.
 NOT_SENT_ON = HOP_BY_HOP | {b"host", b"content-length", b"accept-encoding"}
 NOT_SENT_BACK = HOP_BY_HOP | {b"content-encoding", b"content-length", b"date", b"server"}
-Headers = list[tuple[bytes, bytes]]
 
 
 def with_source(send: Send, source: str) -> Send:
@@ -216,8 +215,8 @@ class Proxy:
                                   *response_found]
         caller = token_from_headers(headers)
         redact = redactor(settings) if found else None  # most exchanges find nothing
-        listed: list[FindingJSON] = [as_json(f, redact, [caller or ""]) for f in found
-                                     if redact is not None]
+        listed: list[FindingJSON] = ([as_json(f, redact, [caller or ""]) for f in found]
+                                     if redact is not None else [])
         notes["violations"] = listed
         if redact is not None:
             path = url_path + (f"?{query}" if query else "")

@@ -13,12 +13,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
-from multidict import CIMultiDict
 from yarl import URL
 
 from mockserver.contract.catalogue import Transport
 
-Headers = list[tuple[bytes, bytes]]
+Headers = list[tuple[bytes, bytes]]  # raw header names and values, as ASGI has them
 
 
 @dataclass(frozen=True)
@@ -64,10 +63,11 @@ class Upstream:
         timeout = aiohttp.ClientTimeout(total=None, connect=timeout_s, sock_read=timeout_s)
         try:
             where = URL(url, encoded=True)
-            if where.user is not None:  # the target URL's own credentials win (Basic auth)
+            if where.user is not None or where.password is not None:
+                # The target URL's own credentials win (Basic auth), as they did with httpx.
                 headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
             async with session.request(
-                    method, where, headers=CIMultiDict(headers),
+                    method, where, headers=headers,
                     data=body or None, allow_redirects=False, timeout=timeout,
                     skip_auto_headers=("Content-Type",)) as response:
                 content = await response.read()
