@@ -1,7 +1,7 @@
 """`make bench`: our mock (1 worker, N workers), Prism 5 and a bare Starlette ceiling, under the
 same wrk load on the same machine, in one run.
 
-Run: .venv/bin/python bench/run.py [--quick] [--json PATH]
+Run: .venv/bin/python bench/run.py [--quick] [--json PATH] [--only PART[,PART]]
 
 Prints one table (req/s, p50, p99, ours/Prism, ours/ceiling) with rows for ours-1 (one
 worker), ours-1-nc (one worker computing every answer: --no-response-cache), ours-1-redis and
@@ -67,6 +67,13 @@ WORLD_SIZES = (100, 10_000)
 TARGET_WORLD_GROWTH = 1.25  # list p50 with 10,000 sessions ≤ 1.25× that with 100 (noise margin)
 TARGET_PROXY_ADDED_MS = 2.0  # the validating proxy adds ≤ 2 ms at p50 over calling its target
 PROXIED = "ours-proxy"
+
+# The bench's parts in running order: `--only proxy` runs one of them (the figures of a part
+# measured alone are comparable with that part's in a full run; checks of what is not run
+# show as not measured).
+PARTS = {"ours": "ours_one_worker", "computed": "ours_computed", "workers": "ours_workers",
+         "prism": "prism", "mockoon": "mockoon", "wiremock": "wiremock", "ceiling": "ceiling",
+         "world-size": "world_sizes", "proxy": "proxy_overhead"}
 
 FULL = {"load": loads.Load(threads=1, connections=8, seconds=5), "warmup_s": 2.0,
         "cold_starts": 3}
@@ -298,7 +305,13 @@ class Bench:
             if self.warmup_s:
                 self.drive(target, scenario, seconds=self.warmup_s)
                 self.drive(proxy, scenario, seconds=self.warmup_s)
-            direct, proxied = self.drive(target, scenario), self.drive(proxy, scenario)
+            direct = self.drive(target, scenario)
+            used = t.cpu_s(proxy.pid)
+            proxied = self.drive(proxy, scenario)
+            # The proxy's CPU per exchange: what decides its throughput, so its p50 under this
+            # load, and far less moved than p50 by whatever else runs on the machine.
+            cpu_ms = (round((t.cpu_s(proxy.pid) - used) * 1000 / proxied.requests, 3)
+                      if proxied.requests else None)
             # One connection, back to back: the latency one exchange adds, apart from the
             # throughput that decides p50 when the load keeps every connection busy.
             alone = dataclasses.replace(self.load, connections=1)
@@ -306,13 +319,14 @@ class Bench:
                                    self.drive(proxy, scenario, load=alone))
             figures["scenarios"][scenario] = {
                 "direct": direct.to_dict(), "proxied": proxied.to_dict(),
-                "added_p50_ms": added_ms(direct, proxied),
+                "added_p50_ms": added_ms(direct, proxied), "proxy_cpu_ms": cpu_ms,
                 "one_connection": {"direct": direct_1.to_dict(), "proxied": proxied_1.to_dict(),
                                    "added_p50_ms": added_ms(direct_1, proxied_1)}}
             print(f"  {scenario:<13} direct p50 {fmt(direct.p50_ms)} ms, through the proxy "
                   f"p50 {fmt(proxied.p50_ms)} ms ({proxied.rps:.1f} req/s): "
                   f"+{fmt(added_ms(direct, proxied))} ms; on one connection "
-                  f"+{fmt(added_ms(direct_1, proxied_1))} ms", flush=True)
+                  f"+{fmt(added_ms(direct_1, proxied_1))} ms; the proxy's CPU per exchange "
+                  f"{fmt(cpu_ms, 3)} ms", flush=True)
             if proxied.non_2xx or proxied.socket_errors:
                 self.note(f"{PROXIED} {scenario}: {proxied.non_2xx} non-2xx answers, "
                           f"{proxied.socket_errors} socket errors")
@@ -335,15 +349,8 @@ class Bench:
                                 "seconds": self.load.seconds, "warmup_s": self.warmup_s}
         print(f"load: {self.results['load']}; logs in {self.logs}", flush=True)
         try:
-            self.ours_one_worker()
-            self.ours_computed()
-            self.ours_workers()
-            self.prism()
-            self.mockoon()
-            self.wiremock()
-            self.ceiling()
-            self.world_sizes()
-            self.proxy_overhead()
+            for part in self.args.only or PARTS:
+                getattr(self, PARTS[part])()
         finally:
             for server in reversed(self.running):
                 server.stop()
@@ -520,7 +527,8 @@ def report(results: dict) -> str:
                      f"{fmt(f['proxied']['p50_ms']):>8} {fmt(f['proxied']['p99_ms']):>8}   "
                      f"p50 +{fmt(f['added_p50_ms'])} ms over the target directly "
                      f"({fmt(f['direct']['p50_ms'])} ms); one connection: "
-                     f"+{fmt(f['one_connection']['added_p50_ms'])} ms")
+                     f"+{fmt(f['one_connection']['added_p50_ms'])} ms; "
+                     f"proxy CPU {fmt(f.get('proxy_cpu_ms'), 3)} ms per exchange")
     lines.append("")
     for name, rows in results["checks"].items():
         missed = [r["what"] for r in rows if r["ok"] is False]
@@ -541,11 +549,22 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def parts(text: str) -> list[str]:
+    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in PARTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown part(s) {', '.join(unknown) or text!r}; "
+                                         f"choose from {', '.join(PARTS)}")
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--quick", action="store_true", help="short runs: proves the bench works")
     p.add_argument("--json", type=Path, metavar="PATH", help="write every figure here")
     p.add_argument("--workers", type=int, default=2, help="workers of the multi-worker row")
+    p.add_argument("--only", type=parts, metavar="PART[,PART]",
+                   help=f"run only these parts: {', '.join(PARTS)} (e.g. --only proxy)")
     p.add_argument("--no-install", action="store_true",
                    help="never run npm: without bench/.prism, the Prism row is skipped")
     args = p.parse_args(argv)

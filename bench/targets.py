@@ -63,6 +63,19 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and all its descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / tick
+
+
 def rss_mb(pid: int) -> float:
     """VmRSS of a process and all its descendants (uvicorn's supervisor and its workers)."""
     total_kb = 0

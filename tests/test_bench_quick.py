@@ -45,6 +45,7 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
         for run in (figures, figures["one_connection"]):
             assert run["proxied"]["requests"] > 0 and run["proxied"]["non_2xx"] == 0
             assert run["added_p50_ms"] is not None
+        assert figures["proxy_cpu_ms"] > 0  # the proxy process's CPU per exchange
     assert [row["value"] for row in results["checks"]["ours-proxy"]] == \
         [results["proxy"]["scenarios"][s]["added_p50_ms"] for s in ("list", "detail")]
     # The npm references (not installed: --no-install) are measured or say why not; they never
@@ -55,3 +56,18 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
         assert row["status"] == "ok" or row["reason"]
     # Every target of ours gets a verdict line per check.
     assert "mixed: default ≥ --no-response-cache" in done.stdout
+
+
+def test_only_chooses_the_parts_that_run() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.parts("proxy") == ["proxy"]
+    assert bench.parts("world-size, proxy") == ["world-size", "proxy"]
+    assert all(hasattr(bench.Bench, method) for method in bench.PARTS.values())
+    refused = subprocess.run([sys.executable, "bench/run.py", "--only", "proxi"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "unknown part(s) 'proxi'" in refused.stderr

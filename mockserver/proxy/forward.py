@@ -4,12 +4,10 @@ and what the target fails to answer, to the mock behind it."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from functools import lru_cache
 
-import httpx
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,8 +19,9 @@ from mockserver.contract.verdicts import Violation, is_json, response_violations
 from mockserver.http import JSON, dumps
 from mockserver.proxy.findings import FindingJSON, Redactor, as_json
 from mockserver.proxy.recorder import ProxyRecorder
-from mockserver.proxy.request_checks import request_violations
+from mockserver.proxy.request_checks import request_verdict
 from mockserver.proxy.settings import ProxySettings, display
+from mockserver.proxy.upstream import Answer, Headers, Upstream, UpstreamFailed
 from mockserver.state import MockState
 
 log = logging.getLogger("mockserver.proxy")
@@ -31,10 +30,9 @@ SOURCE_HEADER, VIOLATIONS_HEADER = b"x-mock-source", b"x-mock-violations"
 FAILED_STATUSES = frozenset({502, 503, 504})  # the target's gateway failed: the mock may answer
 HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization",
                         b"te", b"trailer", b"transfer-encoding", b"upgrade"})
-# httpx asks for and decodes compressed bodies itself; our server writes its own date and length.
+# aiohttp asks for and decodes compressed bodies itself; our server writes its own date and length.
 NOT_SENT_ON = HOP_BY_HOP | {b"host", b"content-length", b"accept-encoding"}
 NOT_SENT_BACK = HOP_BY_HOP | {b"content-encoding", b"content-length", b"date", b"server"}
-Headers = list[tuple[bytes, bytes]]
 
 
 def with_source(send: Send, source: str) -> Send:
@@ -87,15 +85,25 @@ def map_credential(value: str, token_map: dict[str, str]) -> str:
     return token_map.get(value.strip(), value)
 
 
-def outgoing_headers(scope: Scope, token_map: dict[str, str]) -> Headers:
+def outgoing_headers(scope: Scope, token_map: dict[str, str]) -> list[tuple[str, str]]:
     headers = []
-    for name, value in scope["headers"]:
-        if name in NOT_SENT_ON:
+    for raw_name, raw_value in scope["headers"]:
+        if raw_name in NOT_SENT_ON:
             continue
-        if token_map and name.decode("latin-1") in CREDENTIAL_HEADERS:
-            value = map_credential(value.decode("latin-1"), token_map).encode("latin-1")
+        name, value = raw_name.decode("latin-1"), header_text(raw_value)
+        if token_map and name in CREDENTIAL_HEADERS:
+            value = map_credential(value, token_map)
         headers.append((name, value))
     return headers
+
+
+def header_text(value: bytes) -> str:
+    """A header value as text that aiohttp (which writes UTF-8) sends as the same bytes when
+    they are UTF-8 (ASCII included); other bytes are read as Latin-1."""
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
 
 
 def _judge(operation_id: str, status: int, content_type: str | None,
@@ -126,21 +134,10 @@ def parse_json(content: bytes) -> object:
 class Proxy:
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app, self.state = app, state
-        self._client: httpx.AsyncClient | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self.upstream = Upstream()
         self._recorder: ProxyRecorder | None = None
         self._warned_writes = False
         self._target_down = False
-
-    def client(self) -> httpx.AsyncClient:
-        """One pooled client per event loop (keep-alive connections to the target)."""
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
-            self._client_loop = loop
-            self._client = httpx.AsyncClient(
-                trust_env=False, follow_redirects=False,
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
-        return self._client
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings = self.state.proxy
@@ -168,18 +165,16 @@ class Proxy:
                       send: Send, notes: dict) -> None:
         body = await read_body(receive)
         notes["operation"] = op.operation_id
-        upstream: httpx.Response | None = None
+        upstream: Answer | None = None
         failure: Transport | None = None
         try:
-            upstream = await self.client().request(
-                scope["method"], target_url(settings.target or "", scope), content=body,
-                headers=outgoing_headers(scope, settings.token_map), timeout=settings.timeout_s)
-        except httpx.TimeoutException:
-            failure = Transport.UPSTREAM_TIMEOUT
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            failure = Transport.UPSTREAM_UNREACHABLE
-            log.debug("proxy: %s", type(exc).__name__)
-        failed = failure is not None or (upstream is not None and upstream.status_code in FAILED_STATUSES)
+            upstream = await self.upstream.send(
+                scope["method"], target_url(settings.target or "", scope),
+                outgoing_headers(scope, settings.token_map), body, settings.timeout_s)
+        except UpstreamFailed as exc:
+            failure = exc.transport
+            log.debug("proxy: %s", exc)
+        failed = failure is not None or (upstream is not None and upstream.status in FAILED_STATUSES)
         self._note_target(failed, settings, failure, upstream)
         if failed and settings.fallback:
             notes["source"] = "mock-fallback"
@@ -195,10 +190,10 @@ class Proxy:
         await self.judged(op, settings, scope, body, upstream, notes, send)
 
     def _note_target(self, failed: bool, settings: ProxySettings, failure: Transport | None,
-                     upstream: httpx.Response | None) -> None:
+                     upstream: Answer | None) -> None:
         """Logs when the target stops answering (once) and when it is back."""
         if failed and not self._target_down:
-            why = failure or f"status {upstream.status_code if upstream else '?'}"
+            why = failure or f"status {upstream.status if upstream else '?'}"
             then = "the mock answers instead" if settings.fallback else "callers get its failure"
             log.warning("proxy: the target %s failed (%s): %s", display(settings.target), why, then)
         elif not failed and self._target_down:
@@ -206,30 +201,31 @@ class Proxy:
         self._target_down = failed
 
     async def judged(self, op: Operation, settings: ProxySettings, scope: Scope, body: bytes,
-                     upstream: httpx.Response, notes: dict, send: Send) -> None:
+                     upstream: Answer, notes: dict, send: Send) -> None:
         """The target's answer, judged: its findings in the journal, the log of findings and a
         header; under --proxy-strict, a broken answer becomes the documented 502."""
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
-        content_type = upstream.headers.get("content-type")
+        content_type = upstream.content_type
         query = scope.get("query_string", b"").decode("latin-1")
         url_path = scope["path"].removeprefix(BASE_PATH)
-        response_found = judge_answer(op.operation_id, upstream.status_code, content_type,
+        response_found = judge_answer(op.operation_id, upstream.status, content_type,
                                       upstream.content)
-        found: list[Violation] = [*request_violations(op, url_path, query, headers,
-                                                    headers.get("content-type"), body),
-                                *response_found]
+        found: list[Violation] = [*request_verdict(op, url_path, query, headers,
+                                                 headers.get("content-type"), body),
+                                  *response_found]
         caller = token_from_headers(headers)
-        redact = Redactor([*settings.token_map, *settings.token_map.values()])
-        listed: list[FindingJSON] = [as_json(f, redact, [caller or ""]) for f in found]
+        redact = redactor(settings) if found else None  # most exchanges find nothing
+        listed: list[FindingJSON] = ([as_json(f, redact, [caller or ""]) for f in found]
+                                     if redact is not None else [])
         notes["violations"] = listed
-        if listed:
+        if redact is not None:
             path = url_path + (f"?{query}" if query else "")
             self.state.findings.add(listed, {
                 "at": datetime.now(UTC).isoformat(), "method": scope["method"],
-                "path": redact(BASE_PATH + path, [caller or ""]), "status": upstream.status_code})
+                "path": redact(BASE_PATH + path, [caller or ""]), "status": upstream.status})
         if settings.record_dir is not None and scope["method"] == "GET" and is_json(content_type):
             self.recorder(settings).add(op.operation_id, url_path + (f"?{query}" if query else ""),
-                                        upstream.status_code, parse_json(upstream.content),
+                                        upstream.status, parse_json(upstream.content),
                                         [caller or "", settings.token_map.get(caller or "", "")])
         count = (VIOLATIONS_HEADER, str(len(listed)).encode())
         if settings.strict and response_found:
@@ -238,11 +234,11 @@ class Proxy:
             message = "; ".join(f"{f['operation']} [{f['kind']}] {f['message']}" for f in broken)
             await respond(send, case.status, [(b"content-type", JSON.encode()),
                                               (SOURCE_HEADER, b"proxy"), count],
-                          dumps(case.body(f"{upstream.status_code} from the target: {message}")))
+                          dumps(case.body(f"{upstream.status} from the target: {message}")))
             return
-        kept = [(name, value) for name, value in upstream.headers.raw
+        kept = [(name, value) for name, value in upstream.headers
                 if name.lower() not in NOT_SENT_BACK]
-        await respond(send, upstream.status_code, [*kept, (SOURCE_HEADER, b"proxy"), count],
+        await respond(send, upstream.status, [*kept, (SOURCE_HEADER, b"proxy"), count],
                       upstream.content)
 
     def recorder(self, settings: ProxySettings) -> ProxyRecorder:
@@ -252,6 +248,10 @@ class Proxy:
             self._recorder = ProxyRecorder(out, settings.target or "",
                                            [*settings.token_map, *settings.token_map.values()])
         return self._recorder
+
+
+def redactor(settings: ProxySettings) -> Redactor:
+    return Redactor([*settings.token_map, *settings.token_map.values()])
 
 
 def target_url(target: str, scope: Scope) -> str:

@@ -9,8 +9,9 @@ but only inside its own routing, which a proxied call never enters.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import parse_qsl
 
 import orjson
@@ -46,6 +47,11 @@ def parameters(operation_id: str) -> tuple[Parameter, ...]:
 
 
 @cache
+def header_names(operation_id: str) -> tuple[str, ...]:
+    """The (lower-case) headers the operation documents: the only ones its verdict reads."""
+    return tuple(p.name.lower() for p in parameters(operation_id) if p.where == "header")
+
+
 @cache
 def _body_validator(operation_id: str) -> OAS30Validator | None:
     document = load()
@@ -74,7 +80,30 @@ def _value(param: Parameter, text: str) -> object:
     return _typed(text, param.item_type)
 
 
-def request_violations(op: Operation, url_path: str, query: str, headers: dict[str, str],
+CACHED_REQUEST_BYTES = 64 * 1024  # the verdicts of requests with bodies up to this are remembered
+
+
+def request_verdict(op: Operation, url_path: str, query: str, headers: Mapping[str, str],
+                    content_type: str | None, body: bytes) -> tuple[Violation, ...]:
+    """`request_violations`, remembered for what the verdict depends on (the operation, the
+    raw path and query, the documented headers' values, the body and its content type), so a
+    client polling one URL is not judged again: several jsonschema runs per request otherwise."""
+    documented = tuple((name, headers[name]) for name in header_names(op.operation_id)
+                       if name in headers)
+    judge = _request_again if len(body) <= CACHED_REQUEST_BYTES else _judge_request
+    return judge(op, url_path, query, documented, content_type if body else None, body)
+
+
+def _judge_request(op: Operation, url_path: str, query: str,
+                   documented: tuple[tuple[str, str], ...], content_type: str | None,
+                   body: bytes) -> tuple[Violation, ...]:
+    return tuple(request_violations(op, url_path, query, dict(documented), content_type, body))
+
+
+_request_again = lru_cache(maxsize=1024)(_judge_request)
+
+
+def request_violations(op: Operation, url_path: str, query: str, headers: Mapping[str, str],
                        content_type: str | None, body: bytes) -> list[Violation]:
     """Every way one request (its path below the base path, raw query, lower-case headers)
     breaks what `op` documents."""

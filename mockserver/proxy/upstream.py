@@ -1,0 +1,89 @@
+"""Calling the proxy's target: one pooled aiohttp session per event loop (keep-alive
+connections), and what the target answered or how it failed.
+
+aiohttp rather than httpx: a proxied GET of the 24 kB session list costs about 0.17 ms of CPU
+through aiohttp against 0.76 ms through httpx (1.5 ms when httpcore's per-call sniffio import
+fails), and that was most of what the proxy added under load (bench row ours-proxy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiohttp
+from yarl import URL
+
+from mockserver.contract.catalogue import Transport
+
+Headers = list[tuple[bytes, bytes]]  # raw header names and values, as ASGI has them
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Headers  # as the target sent them (names in its own case)
+    content_type: str | None
+    content: bytes
+
+
+class UpstreamFailed(Exception):
+    """The target did not answer: `transport` says whether it timed out or was unreachable."""
+
+    def __init__(self, transport: Transport, why: str) -> None:
+        super().__init__(why)
+        self.transport = transport
+
+
+class Upstream:
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closer: AsyncIterator[None] | None = None
+
+    async def session(self) -> aiohttp.ClientSession:
+        """This loop's session, made on first use."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._loop is not loop:
+            self._loop = loop
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=200, limit_per_host=0),
+                cookie_jar=aiohttp.DummyCookieJar(),  # one caller's cookies never reach another
+                auto_decompress=True, trust_env=False)
+            self._closer = closing_on_shutdown(self._session)
+            await anext(self._closer)
+        return self._session
+
+    async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes,
+                   timeout_s: float) -> Answer:
+        """The target's answer to one call; UpstreamFailed when it gives none. `url` is sent as
+        it is given (already percent-encoded, as the caller sent it)."""
+        session = await self.session()
+        timeout = aiohttp.ClientTimeout(total=None, connect=timeout_s, sock_read=timeout_s)
+        try:
+            where = URL(url, encoded=True)
+            if where.user is not None or where.password is not None:
+                # The target URL's own credentials win (Basic auth), as they did with httpx.
+                headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
+            async with session.request(
+                    method, where, headers=headers,
+                    data=body or None, allow_redirects=False, timeout=timeout,
+                    skip_auto_headers=("Content-Type",)) as response:
+                content = await response.read()
+                return Answer(response.status, list(response.raw_headers),
+                              response.headers.get("Content-Type"), content)
+        except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
+            raise UpstreamFailed(Transport.UPSTREAM_TIMEOUT, type(exc).__name__) from None
+        except (aiohttp.ClientError, ValueError) as exc:  # ValueError: a URL yarl cannot read
+            raise UpstreamFailed(Transport.UPSTREAM_UNREACHABLE, type(exc).__name__) from None
+
+
+async def closing_on_shutdown(session: aiohttp.ClientSession) -> AsyncIterator[None]:
+    """Started once and kept: asyncio.run (and uvicorn, and the test client's loops) finalize
+    every live async generator before closing their loop, so the session's connections are
+    closed in the loop they belong to, with no "Unclosed client session" at exit."""
+    try:
+        yield
+    finally:
+        await session.close()
