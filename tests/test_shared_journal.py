@@ -135,3 +135,17 @@ def test_entries_answered_while_redis_does_not_answer_are_stored_once_it_does(
             assert len(await journal_paths(client)) == 5
 
     asyncio.run(scenario())
+
+
+def test_a_reset_drops_entries_of_the_old_world_still_in_a_buffer(
+        server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared_journal, "FLUSH_AFTER_S", 3600)
+
+    async def scenario() -> None:
+        async with mock(server, 3) as (_, one), mock(server, 3) as (_, two):
+            await one.get(LISTING)  # in one's buffer...
+            assert (await two.post("/__mock/reset")).status_code == 200  # ...of the old world
+            await two.get(f"{LISTING}&page=1")
+            assert await journal_paths(one) == [f"{LISTING.split('?')[0]} 200"]
+
+    asyncio.run(scenario())

@@ -321,7 +321,8 @@ def test_an_unreachable_redis_answers_503_and_service_comes_back_with_it() -> No
 
 def test_a_read_makes_no_round_trip_while_nothing_changes(redis_port: int) -> None:
     """Issue 17: workers learn of new log entries by pub/sub and read the log only then; the
-    journal is written behind the requests, at most once per FLUSH_AFTER_S by each worker."""
+    journal is written behind the requests (test_shared_journal.py counts a GET's round trips
+    in process: none)."""
     import redis
 
     from mockserver.store.shared_journal import FLUSH_AFTER_S
@@ -336,14 +337,11 @@ def test_a_read_makes_no_round_trip_while_nothing_changes(redis_port: int) -> No
         for _ in range(30):  # each worker has caught up once (missed by 30 in 2^30 runs)
             httpx.get(listing, headers=auth(TOKENS["attendee"]))
         time.sleep(3 * FLUSH_AFTER_S)
-        before, started = calls(), time.monotonic()
+        before = calls()
         for page in range(40):  # new connections, so both workers answer some
             assert httpx.get(f"{listing}&page={page % 3}",
                              headers=auth(TOKENS["attendee"])).status_code == 200
-        sent = calls() - before
-        ticks = (time.monotonic() - started) / FLUSH_AFTER_S + 1
-        assert {name for name in sent if name != "info"} <= journal_stores
-        assert sent["evalsha"] <= 2 * ticks  # per worker and tick, not per request
+        assert {name for name in calls() - before if name != "info"} <= journal_stores
         session_id = world(mock)["cases"]["open_session"]
         httpx.post(f"{mock.base_url}{API}/session/{session_id}/register",
                    headers=auth(TOKENS["attendee"]))
