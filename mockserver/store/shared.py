@@ -253,7 +253,7 @@ class SharedBackend:
         return self._listener is not None and not self._listener.done()
 
     async def _listen(self) -> None:
-        """Subscribe (again, after Redis was lost) to CHANGES and NOTICES; the subscription is
+        """Subscribe (again, after Redis was lost) to CHANNELS; the subscription is
         confirmed before this returns, so a change committed after it cannot go unnoticed."""
         if self.listening:
             return

@@ -58,14 +58,19 @@ HANDOVER_S = 1.0  # how long a reader waits for every worker's entries
 
 log = logging.getLogger(__name__)
 
-# Store a buffer: ARGV = era, size, then (answered-at µs, member) pairs; a member is "tag entry",
-# the tag unique to the entry. Entries of an older world (the era moved on) are dropped, and so
-# are entries listed already (a store that timed out, yet was done, then tried again).
+# Store a buffer: ARGV = era, size, then one line per entry, "answered-at-µs tag entry", the tag
+# unique to the entry (one argument: far less for redis-py to pack than two per entry). Entries of
+# an older world (the era moved on) are dropped, and so are entries listed already (a store that
+# timed out, yet was done, then tried again).
 _STORE = """
 if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
-for i = 3, #ARGV, 2 do
-  local tag = string.sub(ARGV[i + 1], 1, string.find(ARGV[i + 1], ' ', 1, true) - 1)
-  if not redis.call('ZSCORE', KEYS[3], tag) then redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1]) end
+for line in string.gmatch(ARGV[3], '[^\\n]+') do
+  local stamp_end = string.find(line, ' ', 1, true)
+  local member = string.sub(line, stamp_end + 1)
+  local tag = string.sub(member, 1, string.find(member, ' ', 1, true) - 1)
+  if not redis.call('ZSCORE', KEYS[3], tag) then
+    redis.call('ZADD', KEYS[2], string.sub(line, 1, stamp_end - 1), member)
+  end
 end
 redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[2]) - 1)
 return 1
@@ -166,12 +171,12 @@ class SharedJournal:
             self._buffer.clear()
             if era is None:
                 return  # answered before this worker ever reached a world: nothing to join
-            args: list[object] = [era, self.size]
-            for answered_at, number, fields in taken:
-                args += [answered_at, b"%s%012x %s" % (self._tag, number, dumps(fields))]
+            lines = b"\n".join([b"%d %s%012x %s" % (answered_at, self._tag, number, dumps(fields))
+                                 for answered_at, number, fields in taken])  # JSON has no raw \n
             try:
                 async with self._reach():
-                    await self._store(keys=[JOURNAL_ERA, JOURNAL_NEW, JOURNAL_LISTED], args=args)
+                    await self._store(keys=[JOURNAL_ERA, JOURNAL_NEW, JOURNAL_LISTED],
+                                      args=[era, self.size, lines])
             except StoreUnavailable:
                 if self._buffer_era == era:  # kept for the next try, the newest `size` of them
                     self._buffer = deque(taken + list(self._buffer), maxlen=self.size)
