@@ -177,6 +177,9 @@ class Journaled:
 
         try:
             await self.app(scope, receive, send_and_note)
+        except StoreUnavailable:
+            status = 503  # what StoreGuard answers
+            raise
         finally:
             if not noted:  # the app failed before answering
                 note()

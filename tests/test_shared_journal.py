@@ -149,3 +149,21 @@ def test_a_reset_drops_entries_of_the_old_world_still_in_a_buffer(
             assert await journal_paths(one) == [f"{LISTING.split('?')[0]} 200"]
 
     asyncio.run(scenario())
+
+
+def test_a_reader_answers_503_when_a_worker_does_not_hand_over(server: RedisServer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that is subscribed but does not answer (stopped, stuck) may hold answered calls:
+    the reader says so, rather than list a journal with calls missing."""
+    monkeypatch.setattr(shared_journal, "HANDOVER_S", 0.3)
+
+    async def scenario() -> None:
+        async with mock(server, 4) as (stuck, one), mock(server, 4) as (_, two):
+            await one.get(LISTING)  # subscribed, and its entry in its buffer
+            monkeypatch.setattr(stuck.state.backend.journal, "hand_over", lambda reader: None)
+            answer = await two.get("/__mock/journal")
+            assert answer.status_code == 503
+            assert answer.headers["Retry-After"].isdigit()
+            assert "1 of the 2 workers" in answer.json()["developerMessage"]
+
+    asyncio.run(scenario())
