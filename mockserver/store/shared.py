@@ -282,9 +282,9 @@ class SharedBackend:
                 elif channel == NOTICES_B:
                     self._deliver_notice(message["data"])
                 elif channel == HAND_OVER_B:
-                    self.journal.hand_over(message["data"].decode())
+                    self.journal.hand_over(message["data"].decode(errors="replace"))
                 else:
-                    self.journal.handed_over(message["data"].decode())
+                    self.journal.handed_over(message["data"].decode(errors="replace"))
         except UNREACHABLE as exc:  # the next request subscribes again, or answers 503
             log.warning("lost the shared store's messages: %r", exc)
         finally:

@@ -34,7 +34,8 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from mockserver.http import dumps
 from mockserver.journal import JournalEntry
@@ -48,9 +49,6 @@ from mockserver.store.keys import (
     JOURNAL_LISTED,
     JOURNAL_NEW,
 )
-
-if TYPE_CHECKING:
-    from mockserver.store.shared import Reach
 
 FLUSH_AFTER_S = 0.1  # a buffer goes to Redis this long after its first entry
 RETRY_AFTER_S = 1.0  # after Redis could not take a buffer
@@ -114,9 +112,10 @@ class _Handover:
 
 
 class SharedJournal:
-    def __init__(self, client: Any, size: int, reach: Reach, era: Callable[[], str | None],
-                 listen: Callable[[], Awaitable[None]]) -> None:
-        """`era`: the journal era this worker's world belongs to (None before it knows one);
+    def __init__(self, client: Any, size: int, reach: Callable[[], AbstractAsyncContextManager[None]],
+                 era: Callable[[], str | None], listen: Callable[[], Awaitable[None]]) -> None:
+        """`reach`: around each call to Redis (shared.Reach: StoreUnavailable when it cannot);
+        `era`: the journal era this worker's world belongs to (None before it knows one);
         `listen`: makes sure this worker receives HAND_OVER and HANDED_OVER messages."""
         self._redis, self.size, self._reach, self._era, self._listen = client, size, reach, era, listen
         self._store, self._list = client.register_script(_STORE), client.register_script(_LIST)
