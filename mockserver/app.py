@@ -3,7 +3,6 @@ spec and Swagger UI at the root, with CORS and the request journal around them."
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
 import time
@@ -158,30 +157,32 @@ class Journaled:
         started = time.perf_counter()
         noted = False
 
-        async def note() -> None:
+        def note() -> None:
             nonlocal noted
             noted = True
-            with contextlib.suppress(StoreUnavailable):  # no journal without its store
-                await self.state.note(
-                    at=datetime.now(UTC).isoformat(), method=scope["method"], path=path,
-                    operation=notes.get("operation"), status=status, forced=notes.get("forced"),
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                    source=notes.get("source"), violations=notes.get("violations"),
-                )
+            self.state.note(
+                at=datetime.now(UTC).isoformat(), method=scope["method"], path=path,
+                operation=notes.get("operation"), status=status, forced=notes.get("forced"),
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                source=notes.get("source"), violations=notes.get("violations"),
+            )
 
         async def send_and_note(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
             elif message["type"] == "http.response.body" and not message.get("more_body"):
-                await note()  # before the client has the whole answer, so it can read the entry
+                note()  # before the client has the whole answer, so it can read the entry
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_note)
+        except StoreUnavailable:
+            status = 503  # what StoreGuard answers
+            raise
         finally:
             if not noted:  # the app failed before answering
-                await note()
+                note()
 
 
 class StoreGuard:
@@ -278,7 +279,21 @@ class MockApp:
         self.app, self.state = app, state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """Start-up needs nothing; at shutdown the state keeps what it must (the journal)."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.state.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
 
 def create_app(config: MockConfig | None = None, state: MockState | None = None) -> MockApp:

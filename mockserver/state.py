@@ -265,8 +265,12 @@ class MockState:
         return await self.backend.transact(change)
 
     # -- the journal -------------------------------------------------------------------------
-    async def note(self, **fields: object) -> None:
-        await self.backend.note(**fields)
+    def note(self, **fields: object) -> None:
+        self.backend.note(**fields)
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
         return await self.backend.journal_entries(since, limit)
+
+    async def close(self) -> None:
+        """At shutdown (the ASGI lifespan)."""
+        await self.backend.close()

@@ -63,8 +63,8 @@ class Backend(Protocol):
         """Run `change` (rules read, then write) as one atomic step for every worker."""
         ...
 
-    async def note(self, **fields: object) -> None:
-        """Add a request to the journal."""
+    def note(self, **fields: object) -> None:
+        """Add a request to the journal (no waiting: a shared journal is written behind)."""
         ...
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
@@ -73,6 +73,10 @@ class Backend(Protocol):
     def forget_journal(self) -> None:
         """The world was rebuilt: the journal of the old one goes (locally; shared: in Redis
         with the reset's log entry)."""
+        ...
+
+    async def close(self) -> None:
+        """At shutdown: keep what must be kept (the shared journal's last entries)."""
         ...
 
 
@@ -88,7 +92,7 @@ class LocalBackend:
     async def transact(self, change: Callable[[], T]) -> T:
         return change()
 
-    async def note(self, **fields: object) -> None:
+    def note(self, **fields: object) -> None:
         self.journal.record(**fields)
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
@@ -96,3 +100,6 @@ class LocalBackend:
 
     def forget_journal(self) -> None:
         self.journal.clear()
+
+    async def close(self) -> None:
+        return None

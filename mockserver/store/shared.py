@@ -19,8 +19,8 @@ log is one committed change. A worker
 
 Restarting a mock replays the log, so no registration is lost; a long log is compacted into a
 snapshot of the state, so a restart stays quick and Redis stays small. The journal is a capped list
-next to the log, and networking notices travel on a pub/sub channel to whichever worker holds
-the attendee's socket.
+next to the log, written behind the requests (`shared_journal.py`), and networking notices
+travel on a pub/sub channel to whichever worker holds the attendee's socket.
 
 When Redis cannot be reached, every call gives up within `STORE_TIMEOUT_S` with
 `StoreUnavailable` (the API answers 503); the next call tries again, so service comes back by
@@ -49,19 +49,27 @@ from mockserver.http import dumps as _dumps  # compact UTF-8 JSON, as the API an
 from mockserver.journal import JournalEntry
 from mockserver.store import StoreUnavailable
 from mockserver.store.backend import Notice, Replica
+from mockserver.store.keys import (
+    CHANGES,
+    EPOCH,
+    HAND_OVER,
+    HANDED_OVER,
+    JOURNAL_ERA,
+    JOURNAL_KEYS,
+    LOG,
+    NOTICES,
+)
 from mockserver.store.memory import Op
+from mockserver.store.shared_journal import SharedJournal
 
 T = TypeVar("T")
-PREFIX = "accelevents-mock"
-EPOCH, LOG = f"{PREFIX}:epoch", f"{PREFIX}:log"
-JOURNAL, JOURNAL_IDS = f"{PREFIX}:journal", f"{PREFIX}:journal-ids"
-NOTICES = f"{PREFIX}:notices"
-CHANGES = f"{PREFIX}:changes"  # one message per commit to the log or the epoch
 MAX_ATTEMPTS = 200  # of one transaction; each failure means another worker made progress
 COMPACT_AFTER = 5000  # log entries; then the log is replaced by one snapshot of the state
 STORE_TIMEOUT_S = 0.6  # to connect, or for one reply: then Redis counts as unreachable (503)
 PROBE_AFTER_S = 0.5  # after Redis was found unreachable, how long calls fail without trying
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)  # OSError: TimeoutError too
+CHANNELS = (CHANGES, NOTICES, HAND_OVER, HANDED_OVER)  # what each worker listens to
+CHANGES_B, NOTICES_B, HAND_OVER_B = CHANGES.encode(), NOTICES.encode(), HAND_OVER.encode()
 
 log = logging.getLogger(__name__)
 
@@ -98,15 +106,18 @@ class SharedBackend:
         self.replica = replica
         self.epoch: int | None = None  # the reset this worker's copy follows...
         self.applied = 0  # ...and how many entries of its log the copy holds
-        self.journal = SharedJournal(self.redis, journal_size, self._reach)
+        self.journal_era: str | None = None  # changes with each reset (keys.JOURNAL_ERA)
+        self.journal = SharedJournal(self.redis, journal_size, self._reach,
+                                     lambda: self.journal_era, self._listen)
         self._lock = asyncio.Lock()  # one sync or transaction at a time in this worker
-        self._listener: asyncio.Task | None = None  # reads CHANGES and NOTICES
+        self._listener: asyncio.Task | None = None  # reads CHANNELS
         self._stale = True  # the log may hold entries this copy lacks
 
     # -- reading -----------------------------------------------------------------------------
     async def sync(self) -> None:
-        async with self._reach():
-            await self._listen()
+        if not self.listening:
+            async with self._reach():
+                await self._listen()
         # A change message already on this worker's socket is read by the listener first.
         await asyncio.sleep(0)
         if not self._stale:
@@ -124,13 +135,16 @@ class SharedBackend:
         the client, or a pipeline WATCHing the log (whose commands run at once)."""
         watching = isinstance(conn, redis.client.Pipeline)  # a bool: conn stays Any for mypy
         if watching:
-            epoch, entries = await conn.get(EPOCH), await conn.lrange(LOG, self.applied, -1)
+            (epoch, era) = await conn.mget(EPOCH, JOURNAL_ERA)
+            entries = await conn.lrange(LOG, self.applied, -1)
         else:  # one round trip, read atomically
             async with conn.pipeline(transaction=True) as reader:
-                epoch, entries = await reader.get(EPOCH).lrange(LOG, self.applied, -1).execute()
+                (epoch, era), entries = await reader.mget(EPOCH, JOURNAL_ERA).lrange(
+                    LOG, self.applied, -1).execute()
         if epoch is None:
             await self._start_log()
             return
+        self.journal_era = era.decode() if era is not None else ""  # "": a log from before eras
         if int(epoch) != self.epoch:
             entries = await conn.lrange(LOG, 0, -1)
             self.epoch, self.applied = int(epoch), 0
@@ -150,7 +164,8 @@ class SharedBackend:
                 pipe.multi()
                 # A random first epoch: a worker that followed a Redis since restarted empty
                 # must not take the new log's epoch for the one it knows.
-                pipe.delete(LOG, JOURNAL).rpush(LOG, first).set(EPOCH, secrets.randbits(48))
+                pipe.delete(LOG, *JOURNAL_KEYS).rpush(LOG, first)
+                pipe.set(EPOCH, secrets.randbits(48)).set(JOURNAL_ERA, secrets.randbits(48))
                 pipe.publish(CHANGES, b"")
                 with contextlib.suppress(WatchError):  # else another worker started it first
                     await pipe.execute()
@@ -192,7 +207,7 @@ class SharedBackend:
         new_epoch = ops[0][0] == "reset"
         pipe.multi()
         if new_epoch:  # a reset starts a new log, and forgets the journal with the old world
-            pipe.delete(LOG, JOURNAL).rpush(LOG, _dumps(ops)).incr(EPOCH)
+            pipe.delete(LOG, *JOURNAL_KEYS).rpush(LOG, _dumps(ops)).incr(JOURNAL_ERA).incr(EPOCH)
         else:
             pipe.rpush(LOG, _dumps(ops))
         pipe.publish(CHANGES, b"")
@@ -201,7 +216,7 @@ class SharedBackend:
         except WatchError:
             return False
         if new_epoch:
-            self.epoch, self.applied = replies[-2], 1
+            self.epoch, self.applied, self.journal_era = replies[-2], 1, str(replies[-3])
         else:
             self.applied = replies[-2]
         return True
@@ -233,18 +248,22 @@ class SharedBackend:
         for user_id, notice in notices:
             await self.redis.publish(NOTICES, _dumps({"userId": user_id, "notice": notice}))
 
+    @property
+    def listening(self) -> bool:
+        return self._listener is not None and not self._listener.done()
+
     async def _listen(self) -> None:
-        """Subscribe (again, after Redis was lost) to CHANGES and NOTICES; the subscription is
+        """Subscribe (again, after Redis was lost) to CHANNELS; the subscription is
         confirmed before this returns, so a change committed after it cannot go unnoticed."""
-        if self._listener is not None and not self._listener.done():
+        if self.listening:
             return
         self._stale = True  # whatever happened while nobody listened
         pubsub = self._subscriber.pubsub()
         try:  # bounded: this client has no read timeout, and Redis may accept yet not answer
             async with asyncio.timeout(STORE_TIMEOUT_S):
-                await pubsub.subscribe(CHANGES, NOTICES)
+                await pubsub.subscribe(*CHANNELS)
                 confirmed = 0
-                while confirmed < 2:
+                while confirmed < len(CHANNELS):
                     message = await pubsub.get_message(timeout=STORE_TIMEOUT_S)
                     confirmed += message is not None and message["type"] == "subscribe"
         except BaseException:
@@ -257,10 +276,15 @@ class SharedBackend:
             async for message in pubsub.listen():
                 if message["type"] != "message":
                     continue
-                if message["channel"] == CHANGES.encode():
+                channel = message["channel"]
+                if channel == CHANGES_B:
                     self._stale = True
-                else:
+                elif channel == NOTICES_B:
                     self._deliver_notice(message["data"])
+                elif channel == HAND_OVER_B:
+                    self.journal.hand_over(message["data"].decode(errors="replace"))
+                else:
+                    self.journal.handed_over(message["data"].decode(errors="replace"))
         except UNREACHABLE as exc:  # the next request subscribes again, or answers 503
             log.warning("lost the shared store's messages: %r", exc)
         finally:
@@ -277,8 +301,8 @@ class SharedBackend:
 
 
     # -- the journal (Backend) -----------------------------------------------------------------
-    async def note(self, **fields: object) -> None:
-        await self.journal.record(**fields)
+    def note(self, **fields: object) -> None:
+        self.journal.record(**fields)
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
         return await self.journal.entries(since, limit)
@@ -286,60 +310,13 @@ class SharedBackend:
     def forget_journal(self) -> None:
         """Nothing to do here: a reset's commit empties the shared journal with the old log."""
 
-
-class SharedJournal:
-    """The request journal of every worker: a capped Redis list with one id sequence.
-
-    Entries recorded in the same turn of the event loop (concurrent requests) go to Redis in
-    one round trip; each request still waits until its entry is stored, so the client can read
-    it as soon as it has its answer."""
-
-    # One round trip: for each entry, take the next id and append it; then trim to size.
-    _RECORD = """
-    for i = 2, #ARGV do
-      redis.call('RPUSH', KEYS[2], redis.call('INCR', KEYS[1]) .. ' ' .. ARGV[i])
-    end
-    redis.call('LTRIM', KEYS[2], -tonumber(ARGV[1]), -1)
-    """
-
-    def __init__(self, client: Any, size: int, reach: Reach) -> None:
-        self._redis, self.size, self._reach = client, size, reach
-        self._record = client.register_script(self._RECORD)
-        self._batch: tuple[list[bytes], asyncio.Future[None]] | None = None  # not sent yet
-        self._sending: set[asyncio.Task] = set()
-
-    async def record(self, **fields: object) -> None:
-        if self._batch is None:
-            loop = asyncio.get_running_loop()
-            self._batch = ([], loop.create_future())
-            loop.call_soon(self._send_batch)  # after this turn's other requests joined it
-        entries, stored = self._batch
-        entries.append(_dumps(fields))
-        await asyncio.shield(stored)  # shielded: the others of the batch still wait for it
-
-    def _send_batch(self) -> None:
-        assert self._batch is not None
-        (entries, stored), self._batch = self._batch, None
-
-        async def send() -> None:
-            try:
-                async with self._reach():
-                    await self._record(keys=[JOURNAL_IDS, JOURNAL], args=[self.size, *entries])
-            except Exception as exc:  # every request of the batch fails alike
-                stored.set_exception(exc)
-            else:
-                stored.set_result(None)
-
-        task = asyncio.get_running_loop().create_task(send())
-        self._sending.add(task)  # held until done: the loop keeps only weak references
-        task.add_done_callback(self._sending.discard)
-
-    async def entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
-        rows = []
-        async with self._reach():
-            raws = await self._redis.lrange(JOURNAL, 0, -1)
-        for raw in raws:
-            entry_id, _, fields = raw.decode().partition(" ")
-            if int(entry_id) > since:
-                rows.append({"id": int(entry_id), **json.loads(fields)})
-        return rows[-limit:] if limit else rows
+    async def close(self) -> None:
+        """At shutdown: hand the journal's buffer to Redis, stop listening."""
+        await self.journal.close()
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(BaseException):
+                await self._listener
+        with contextlib.suppress(*UNREACHABLE):
+            await self.redis.aclose()
+            await self._subscriber.aclose()
