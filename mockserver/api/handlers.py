@@ -59,7 +59,8 @@ class Operations:
     # -- sessions ---------------------------------------------------------------------------
     async def listSessions(self, eventurl: str, **query: Any) -> Response:  # noqa: N802
         user = self.caller()
-        return json_response(self.service.list_sessions(eventurl, user, list_query(**query)))
+        return json_response(self.service.list_sessions(eventurl, user, list_query(**query),
+                                                         as_json=True))
 
     async def listSessionsV2(self, eventurl: str, calledFrom: str | None = None,  # noqa: N802, N803
                              showPastAndUpcoming: bool | None = None, **query: Any) -> Response:  # noqa: N803
@@ -75,7 +76,8 @@ class Operations:
                                     showPastAndUpcoming: bool | None = None,  # noqa: N803
                                     **query: Any) -> Response:
         user = self.caller()
-        return json_response(self.service.registered_sessions(eventurl, user, list_query(**query)))
+        return json_response(self.service.registered_sessions(eventurl, user, list_query(**query),
+                                                               as_json=True))
 
     # -- registration -----------------------------------------------------------------------
     async def registerForSession(self, eventurl: str, sessionId: int,  # noqa: N802, N803
