@@ -14,11 +14,10 @@ from typing import Any
 
 from connexion import request
 from connexion.context import scope as request_scope
-from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from mockserver import faults, forcing, simulation
-from mockserver.auth import token_from_headers
+from mockserver.auth import token_from_raw_headers
 from mockserver.contract import catalogue
 from mockserver.contract.catalogue import ApiError
 from mockserver.domain.models import AttendeeStatus, User
@@ -53,8 +52,8 @@ class Operations:
         return self.state.service  # looked up per call: a reset swaps the service
 
     def caller(self) -> User:
-        # The request's headers, without building a ConnexionRequest around them.
-        return self.service.authenticate(token_from_headers(Headers(scope=request_scope)))
+        # The request's headers, without building a ConnexionRequest (or Headers) around them.
+        return self.service.authenticate(token_from_raw_headers(request_scope["headers"]))
 
     # -- sessions ---------------------------------------------------------------------------
     async def listSessions(self, eventurl: str, **query: Any) -> Response:  # noqa: N802

@@ -6,6 +6,7 @@ Spellings follow the documents exactly, typos included (`registerdHolderUsers`,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ EXPAND_ALIASES = {
 }
 
 
+@functools.lru_cache(maxsize=256)  # a handful of spellings in practice; any string is a key
 def parse_expand(expand: str | None) -> frozenset[str]:
     """Comma-separated `expand`; unknown names are ignored, as the real API does."""
     if not expand:
@@ -48,7 +50,7 @@ def parse_expand(expand: str | None) -> frozenset[str]:
     return frozenset(EXPAND_ALIASES[n] for n in names if n in EXPAND_ALIASES)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a list builds one per session, and frozen costs 4× that
 class Viewer:
     """Who is asking, which decides what a session shows."""
 
@@ -93,7 +95,7 @@ def session_stats(session: Session, registrations: list[Registration]) -> Sessio
         "id": session.id,
         "registeredUserCount": len(registrations),
         "interestedUserCount": session.interested_count,
-        "attendeeCount": sum(1 for r in registrations if r.attended),
+        "attendeeCount": sum(1 for r in registrations if r.attended) if registrations else 0,
         "sessionSpeakerCount": len(session.speaker_ids),
     }
 
