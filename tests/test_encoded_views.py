@@ -1,5 +1,5 @@
-"""A list's sessions are sent already encoded (views.session_json): the world's facts are
-encoded once per session, what the caller, `expand` and the store decide, per call. Those bytes
+"""Sessions, alone or in a list, are sent already encoded (views.session_json): the world's facts
+are encoded once per session, what the caller, `expand` and the store decide, per call. Those bytes
 must be exactly what the sessions' views (views.session_view, plain dicts) encode to, in every
 state, and follow every change at once."""
 
@@ -28,8 +28,8 @@ def service(client) -> MockService:
 
 
 def assert_encoded_as_views(service: MockService) -> int:
-    """Every role's lists, for each filter and `expand`, encoded both ways; how many sessions
-    were compared."""
+    """Every role's lists (for each filter and `expand`) and sessions, encoded both ways; how
+    many sessions were compared."""
     compared = 0
     for token in TOKENS.values():
         user = service.authenticate(token)
@@ -42,6 +42,15 @@ def assert_encoded_as_views(service: MockService) -> int:
                     plain = listing(EVENT_URL, user, query)
                     assert dumps(listing(EVENT_URL, user, query, as_json=True)) == dumps(plain)
                     compared += len(plain["data"])
+        for session in service.world.sessions_by_event[service.event(EVENT_URL).id]:
+            for expand in EXPANDS:
+                try:
+                    plain = service.get_session(EVENT_URL, user, session.id, expand)
+                except ApiError:
+                    continue  # hidden from this caller (both ways: it is one check)
+                encoded = service.get_session(EVENT_URL, user, session.id, expand, as_json=True)
+                assert dumps(encoded) == dumps(plain)
+                compared += 1
     return compared
 
 

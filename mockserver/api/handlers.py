@@ -69,7 +69,7 @@ class Operations:
                          expand: str | None = None) -> Response:
         user = self.caller()
         return json_response(self.service.get_session(eventurl, user, sessionId,
-                                                      parse_expand(expand)))
+                                                      parse_expand(expand), as_json=True))
 
     async def getRegisteredSessions(self, eventurl: str,  # noqa: N802
                                     showPastAndUpcoming: bool | None = None,  # noqa: N803

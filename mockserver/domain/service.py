@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
+
 from mockserver.contract.catalogue import ApiError, Scenario
 from mockserver.domain import chime, networking, rules, views
 from mockserver.domain.bodies import JoinBody, MatchBody, SessionBody, SessionPageBody
@@ -91,8 +93,9 @@ class MockService:
         return views.Viewer(user, self.world.is_host(event, user), registration)
 
     # -- listing ----------------------------------------------------------------------------
-    # With `as_json`, a page's sessions come already encoded (views.session_json: the bytes
-    # their views encode to), which is what the HTTP handlers send; without, as dicts.
+    # With `as_json` (here and in get_session), sessions come already encoded
+    # (views.session_json: the bytes their views encode to), which is what the HTTP handlers
+    # send; without, as dicts.
     def list_sessions(self, eventurl: str, user: User, query: ListQuery, *,
                       as_json: bool = False) -> SessionPageBody:
         event = self.event(eventurl)
@@ -189,12 +192,12 @@ class MockService:
         return True
 
     # -- one session ------------------------------------------------------------------------
-    def get_session(self, eventurl: str, user: User, session_id: int,
-                    expand: frozenset[str]) -> SessionBody:
+    def get_session(self, eventurl: str, user: User, session_id: int, expand: frozenset[str],
+                    *, as_json: bool = False) -> SessionBody | orjson.Fragment:
         event = self.event(eventurl)
         session = self.session(event, session_id, as_host=self.world.is_host(event, user))
-        return views.session_view(self.world, self.store, session,
-                                  self.viewer(event, user, session), expand)
+        view = views.session_json if as_json else views.session_view
+        return view(self.world, self.store, session, self.viewer(event, user, session), expand)
 
     def host_session(self, eventurl: str, user: User, session_id: int,
                      expand: frozenset[str]) -> SessionBody:
