@@ -124,8 +124,8 @@ def session_view(world: World, store: Store, session: Session, viewer: Viewer,
 
 def session_json(world: World, store: Store, session: Session, viewer: Viewer,
                  expand: frozenset[str]) -> orjson.Fragment:
-    """`session_view` already encoded (the bytes its dict encodes to), for a list's page: the
-    world's facts are encoded once per session, and only `_per_call`'s values per call."""
+    """`session_view` already encoded (the bytes its dict encodes to), as the handlers send it:
+    the world's facts are encoded once per session, only `_per_call`'s values per call."""
     return orjson.Fragment(_template(world, session).fill(
         _per_call(world, store, session, viewer, expand)))
 
