@@ -20,9 +20,9 @@ def computed(client, monkeypatch) -> list[str]:
     seen: list[str] = []
     original = service_class.list_sessions
 
-    def counting(self, eventurl, user, query):
+    def counting(self, eventurl, user, query, **options):
         seen.append(eventurl)
-        return original(self, eventurl, user, query)
+        return original(self, eventurl, user, query, **options)
 
     monkeypatch.setattr(service_class, "list_sessions", counting)
     return seen
@@ -127,7 +127,8 @@ def test_without_the_response_cache_every_get_is_computed(monkeypatch) -> None:
     calls: list[str] = []
     original = service_class.list_sessions
     monkeypatch.setattr(service_class, "list_sessions",
-                        lambda self, *args: calls.append("list") or original(self, *args))
+                        lambda self, *args, **options: calls.append("list")
+                        or original(self, *args, **options))
     answers = [get(uncached, LIST) for _ in range(3)]
     assert len(calls) == 3 and len({a.content for a in answers}) == 1
 

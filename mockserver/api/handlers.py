@@ -14,11 +14,10 @@ from typing import Any
 
 from connexion import request
 from connexion.context import scope as request_scope
-from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from mockserver import faults, forcing, simulation
-from mockserver.auth import token_from_headers
+from mockserver.auth import token_from_raw_headers
 from mockserver.contract import catalogue
 from mockserver.contract.catalogue import ApiError
 from mockserver.domain.models import AttendeeStatus, User
@@ -53,13 +52,14 @@ class Operations:
         return self.state.service  # looked up per call: a reset swaps the service
 
     def caller(self) -> User:
-        # The request's headers, without building a ConnexionRequest around them.
-        return self.service.authenticate(token_from_headers(Headers(scope=request_scope)))
+        # The request's headers, without building a ConnexionRequest (or Headers) around them.
+        return self.service.authenticate(token_from_raw_headers(request_scope["headers"]))
 
     # -- sessions ---------------------------------------------------------------------------
     async def listSessions(self, eventurl: str, **query: Any) -> Response:  # noqa: N802
         user = self.caller()
-        return json_response(self.service.list_sessions(eventurl, user, list_query(**query)))
+        return json_response(self.service.list_sessions(eventurl, user, list_query(**query),
+                                                         as_json=True))
 
     async def listSessionsV2(self, eventurl: str, calledFrom: str | None = None,  # noqa: N802, N803
                              showPastAndUpcoming: bool | None = None, **query: Any) -> Response:  # noqa: N803
@@ -69,13 +69,14 @@ class Operations:
                          expand: str | None = None) -> Response:
         user = self.caller()
         return json_response(self.service.get_session(eventurl, user, sessionId,
-                                                      parse_expand(expand)))
+                                                      parse_expand(expand), as_json=True))
 
     async def getRegisteredSessions(self, eventurl: str,  # noqa: N802
                                     showPastAndUpcoming: bool | None = None,  # noqa: N803
                                     **query: Any) -> Response:
         user = self.caller()
-        return json_response(self.service.registered_sessions(eventurl, user, list_query(**query)))
+        return json_response(self.service.registered_sessions(eventurl, user, list_query(**query),
+                                                               as_json=True))
 
     # -- registration -----------------------------------------------------------------------
     async def registerForSession(self, eventurl: str, sessionId: int,  # noqa: N802, N803

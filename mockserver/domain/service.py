@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
+
 from mockserver.contract.catalogue import ApiError, Scenario
 from mockserver.domain import chime, networking, rules, views
 from mockserver.domain.bodies import JoinBody, MatchBody, SessionBody, SessionPageBody
@@ -36,7 +38,7 @@ def _with_bounds(sessions: list[Session]) -> Matching:
     return sessions, min(rules.ends_at(s) for s in sessions), max(s.start for s in sessions)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built per list call, and frozen costs 3× that
 class ListQuery:
     page: int = 0
     size: int = 10
@@ -91,17 +93,22 @@ class MockService:
         return views.Viewer(user, self.world.is_host(event, user), registration)
 
     # -- listing ----------------------------------------------------------------------------
-    def list_sessions(self, eventurl: str, user: User, query: ListQuery) -> SessionPageBody:
+    # With `as_json` (here and in get_session), sessions come already encoded
+    # (views.session_json: the bytes their views encode to), which is what the HTTP handlers
+    # send; without, as dicts.
+    def list_sessions(self, eventurl: str, user: User, query: ListQuery, *,
+                      as_json: bool = False) -> SessionPageBody:
         event = self.event(eventurl)
         is_host = self.world.is_host(event, user)
         return self._page(event, user, self._visible(event, is_host), query, with_flags=True,
-                          facts_key=(event.id, is_host))
+                          facts_key=(event.id, is_host), as_json=as_json)
 
-    def registered_sessions(self, eventurl: str, user: User, query: ListQuery) -> SessionPageBody:
+    def registered_sessions(self, eventurl: str, user: User, query: ListQuery, *,
+                            as_json: bool = False) -> SessionPageBody:
         event = self.event(eventurl)
         mine = {r.session_id for r in self.store.user_registrations(event.id, user.id)}
         candidates = [s for s in self.world.sessions_by_event.get(event.id, []) if s.id in mine]
-        return self._page(event, user, candidates, query, with_flags=False)
+        return self._page(event, user, candidates, query, with_flags=False, as_json=as_json)
 
     def _visible(self, event: Event, is_host: bool) -> list[Session]:
         """The event's sessions a host or an attendee may list, worked out once per world (its
@@ -114,13 +121,17 @@ class MockService:
         return visible[key]
 
     def _page(self, event: Event, user: User, candidates: list[Session], query: ListQuery,
-              *, with_flags: bool, facts_key: tuple[object, ...] | None = None) -> SessionPageBody:
+              *, with_flags: bool, facts_key: tuple[object, ...] | None = None,
+              as_json: bool = False) -> SessionPageBody:
         now = self.clock.now()
         matching, min_end, max_start = self._matching(candidates, user, query, now, facts_key)
         start = query.page * query.size
         shown = matching[start:start + query.size]
-        items = (views.session_view(self.world, self.store, s, self.viewer(event, user, s),
-                                    query.expand) for s in shown)
+        view = views.session_json if as_json else views.session_view
+        is_host = self.world.is_host(event, user)
+        items = [view(self.world, self.store, s,
+                      views.Viewer(user, is_host, self.store.registration(s.id, user.id)),
+                      query.expand) for s in shown]
         if not with_flags:
             return views.page_view(items, len(candidates), len(matching))
         past = min_end is not None and now >= min_end  # some session has ENDED
@@ -181,12 +192,12 @@ class MockService:
         return True
 
     # -- one session ------------------------------------------------------------------------
-    def get_session(self, eventurl: str, user: User, session_id: int,
-                    expand: frozenset[str]) -> SessionBody:
+    def get_session(self, eventurl: str, user: User, session_id: int, expand: frozenset[str],
+                    *, as_json: bool = False) -> SessionBody | orjson.Fragment:
         event = self.event(eventurl)
         session = self.session(event, session_id, as_host=self.world.is_host(event, user))
-        return views.session_view(self.world, self.store, session,
-                                  self.viewer(event, user, session), expand)
+        view = views.session_json if as_json else views.session_view
+        return view(self.world, self.store, session, self.viewer(event, user, session), expand)
 
     def host_session(self, eventurl: str, user: User, session_id: int,
                      expand: frozenset[str]) -> SessionBody:

@@ -6,8 +6,11 @@ Spellings follow the documents exactly, typos included (`registerdHolderUsers`,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+import orjson
 
 from mockserver.domain import chime
 from mockserver.domain.bodies import (
@@ -38,6 +41,7 @@ EXPAND_ALIASES = {
 }
 
 
+@functools.lru_cache(maxsize=256)  # a handful of spellings in practice; any string is a key
 def parse_expand(expand: str | None) -> frozenset[str]:
     """Comma-separated `expand`; unknown names are ignored, as the real API does."""
     if not expand:
@@ -46,7 +50,7 @@ def parse_expand(expand: str | None) -> frozenset[str]:
     return frozenset(EXPAND_ALIASES[n] for n in names if n in EXPAND_ALIASES)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a list builds one per session, and frozen costs 4× that
 class Viewer:
     """Who is asking, which decides what a session shows."""
 
@@ -91,13 +95,19 @@ def session_stats(session: Session, registrations: list[Registration]) -> Sessio
         "id": session.id,
         "registeredUserCount": len(registrations),
         "interestedUserCount": session.interested_count,
-        "attendeeCount": sum(1 for r in registrations if r.attended),
+        "attendeeCount": sum(1 for r in registrations if r.attended) if registrations else 0,
         "sessionSpeakerCount": len(session.speaker_ids),
     }
 
 
 def duration_minutes(session: Session) -> int:
     return int((session.end - session.start).total_seconds() // 60)
+
+
+# The keys of a session's view that depend on the caller, `expand` or the store
+# (`_per_call`); every other key is a fact of the world.
+PER_CALL_KEYS = ("sessionStats", "registerdHolderUsers", "currentUserRegisteredEventTicketId",
+                 "duration", "streamUrl", "streamKey", "rtmpUrl", "playBackRestrictionToken")
 
 
 def session_view(world: World, store: Store, session: Session, viewer: Viewer,
@@ -108,22 +118,82 @@ def session_view(world: World, store: Store, session: Session, viewer: Viewer,
     (`_static_session_view`); only what depends on the caller, `expand` and the store is filled
     in per call. Nested values are shared between calls, so callers must not mutate them."""
     body = _static_session_view(world, session).copy()  # keeps the documents' key order
+    body.update(_per_call(world, store, session, viewer, expand))  # keys it has: same order
+    return body
+
+
+def session_json(world: World, store: Store, session: Session, viewer: Viewer,
+                 expand: frozenset[str]) -> orjson.Fragment:
+    """`session_view` already encoded (the bytes its dict encodes to), as the handlers send it:
+    the world's facts are encoded once per session, only `_per_call`'s values per call."""
+    return orjson.Fragment(_template(world, session).fill(
+        _per_call(world, store, session, viewer, expand)))
+
+
+def _per_call(world: World, store: Store, session: Session, viewer: Viewer,
+              expand: frozenset[str]) -> dict[str, object]:
+    """What `session_view` shows besides the static view: keys of PER_CALL_KEYS only."""
+    changes: dict[str, object] = {}
     registration = viewer.registration
     stream = session.stream
     if "stats" in expand:
-        body["sessionStats"] = session_stats(session, store.session_registrations(session.id))
+        changes["sessionStats"] = session_stats(session, store.session_registrations(session.id))
     if viewer.is_host and "registerdHolderUsers" in expand:
-        body["registerdHolderUsers"] = [holder_view(world, r)
-                                        for r in store.session_registrations(session.id)]
+        changes["registerdHolderUsers"] = [holder_view(world, r)
+                                           for r in store.session_registrations(session.id)]
     if registration is not None:
-        body["currentUserRegisteredEventTicketId"] = [registration.ticket_id]
+        changes["currentUserRegisteredEventTicketId"] = [registration.ticket_id]
     if "duration" in expand:
-        body["duration"] = duration_minutes(session)
+        changes["duration"] = duration_minutes(session)
     # Stream secrets are for people who may watch: registered attendees and hosts.
     if stream is not None and (viewer.is_host or registration is not None):
-        body["streamUrl"], body["streamKey"] = stream.url, stream.key
-        body["rtmpUrl"], body["playBackRestrictionToken"] = stream.rtmp_url, stream.playback_token
-    return body
+        changes["streamUrl"], changes["streamKey"] = stream.url, stream.key
+        changes["rtmpUrl"], changes["playBackRestrictionToken"] = (stream.rtmp_url,
+                                                                   stream.playback_token)
+    return changes
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """A session's static view as JSON, cut before each value of PER_CALL_KEYS: `parts` holds
+    the text between those values and, at `slots[key]`, the static view's own value."""
+
+    parts: tuple[bytes, ...]
+    slots: dict[str, int]
+    whole: bytes  # the parts joined: the static view's JSON
+
+    def fill(self, changes: dict[str, object]) -> bytes:
+        if not changes:
+            return self.whole
+        parts = list(self.parts)
+        for key, value in changes.items():
+            parts[self.slots[key]] = orjson.dumps(value)
+        return b"".join(parts)
+
+
+def _template(world: World, session: Session) -> _Template:
+    built = world.cache.setdefault("session_template", {})
+    template = built.get(session.id)
+    if template is None:
+        template = built[session.id] = _cut(_static_session_view(world, session))
+    return template
+
+
+def _cut(body: SessionBody) -> _Template:
+    """`body`'s JSON (as orjson writes a dict: compact, in key order), cut at PER_CALL_KEYS."""
+    parts: list[bytes] = []
+    slots: dict[str, int] = {}
+    text = b"{"
+    for i, (key, value) in enumerate(body.items()):
+        text += (b"," if i else b"") + orjson.dumps(key) + b":"
+        if key in PER_CALL_KEYS:
+            slots[key] = len(parts) + 1
+            parts += [text, orjson.dumps(value)]
+            text = b""
+        else:
+            text += orjson.dumps(value)
+    parts.append(text + b"}")
+    return _Template(tuple(parts), slots, b"".join(parts))
 
 
 def _static_session_view(world: World, session: Session) -> SessionBody:
@@ -189,8 +259,8 @@ def sponsor_view(world: World, sponsor_id: int) -> SponsorBody:
     return {"id": s.id, "name": s.name, "logoUrl": s.logo_url, "website": s.website}
 
 
-def page_view(items: Iterable[SessionBody], total: int, filtered: int, *, past: bool | None = None,
-              upcoming: bool | None = None) -> SessionPageBody:
+def page_view(items: Iterable[SessionBody | orjson.Fragment], total: int, filtered: int, *,
+              past: bool | None = None, upcoming: bool | None = None) -> SessionPageBody:
     body: dict = {"recordsTotal": total, "recordsFiltered": filtered, "data": list(items),
                   "error": None}
     if past is not None:
