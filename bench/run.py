@@ -74,6 +74,7 @@ PROXIED = "ours-proxy"
 PARTS = {"ours": "ours_one_worker", "computed": "ours_computed", "workers": "ours_workers",
          "prism": "prism", "mockoon": "mockoon", "wiremock": "wiremock", "ceiling": "ceiling",
          "world-size": "world_sizes", "proxy": "proxy_overhead"}
+NEEDS_OUR_BYTES = {"wiremock", "ceiling"}  # they answer the bytes `ours` captures, so it runs too
 
 FULL = {"load": loads.Load(threads=1, connections=8, seconds=5), "warmup_s": 2.0,
         "cold_starts": 3}
@@ -555,7 +556,9 @@ def parts(text: str) -> list[str]:
     if unknown or not chosen:
         raise argparse.ArgumentTypeError(f"unknown part(s) {', '.join(unknown) or text!r}; "
                                          f"choose from {', '.join(PARTS)}")
-    return chosen
+    if NEEDS_OUR_BYTES & set(chosen):
+        chosen.append("ours")
+    return [name for name in PARTS if name in chosen]  # in running order, each once
 
 
 def main(argv: list[str] | None = None) -> None:

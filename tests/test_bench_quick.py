@@ -66,7 +66,8 @@ def test_only_chooses_the_parts_that_run() -> None:
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     assert bench.parts("proxy") == ["proxy"]
-    assert bench.parts("world-size, proxy") == ["world-size", "proxy"]
+    assert bench.parts("proxy, world-size") == ["world-size", "proxy"]  # in running order
+    assert bench.parts("ceiling") == ["ours", "ceiling"]  # it answers the bytes ours captures
     assert all(hasattr(bench.Bench, method) for method in bench.PARTS.values())
     refused = subprocess.run([sys.executable, "bench/run.py", "--only", "proxi"], cwd=ROOT,
                              capture_output=True, text=True, timeout=60)

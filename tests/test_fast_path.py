@@ -4,12 +4,16 @@ everything else to Connexion."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.api.fastpath import FastPath
+from mockserver import forcing
+from mockserver.api.fastpath import STEERING_HEADERS, FastPath
 from mockserver.api.handlers import Operations
 from mockserver.contract.cases import TOKENS, Role
+from mockserver.contract.spec import operations as spec_operations
 from tests.conftest import make_client
 
 ATTENDEE = {"Authorization": TOKENS[Role.ATTENDEE]}
@@ -57,6 +61,8 @@ FOR_CONNEXION = [  # (path, headers): each one Connexion must judge
     ("/rest/events/bad%20event/session", ATTENDEE),
     (f"{EVENT}/session/v2/11001", {**ATTENDEE, "Prefer": "code=404"}),
     (f"{EVENT}/session/v2/11001", {**ATTENDEE, "X-Mock-Fault": "500"}),
+    (f"{EVENT}/session/v2/11001", {**ATTENDEE, "X-Mock-Latency": "1"}),
+    (f"{EVENT}/session/v2/11001", {**ATTENDEE, "X-Mock-Latency": "bogus"}),
     (f"{EVENT}/session/v2/11001", {**ATTENDEE, "X-Mock-Scenario": "bogus"}),
     (f"{EVENT}/session/v2/11001", {**ATTENDEE, "Cookie": "mock_scenario=not-found"}),
     (f"{EVENT}/session/v2/11001", {**ATTENDEE, "Content-Type": "application/json"}),
@@ -150,15 +156,56 @@ def test_a_handler_that_fails_is_answered_by_connexion(fast, connexion_only, fas
     assert fast_answers == ["getSession"]  # tried, then handed over
 
 
-@pytest.mark.parametrize("steering", [{"Prefer": "code=404"}, {"X-Mock-Fault": "500"},
-                                      {"X-Mock-Latency": "bogus"}])
-def test_steering_the_quick_look_missed_still_goes_to_connexion(
-        fast, connexion_only, fast_answers, monkeypatch: pytest.MonkeyPatch, steering) -> None:
-    """Behind the quick look, the endpoint's own reads of forcing, faults and latency decide."""
-    monkeypatch.setattr(FastPath, "steered", lambda *_: False)
-    path, headers = f"{EVENT}/session/v2/11001", {**ATTENDEE, **steering}
-    assert exchange(fast, path, headers) == exchange(connexion_only, path, headers)
-    assert fast_answers == []
+class Reading(Mapping[str, str]):
+    """An empty mapping that remembers every name read from it."""
+
+    def __init__(self) -> None:
+        self.read: set[str] = set()
+
+    def __getitem__(self, name: str) -> str:
+        self.read.add(name)
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        self.read.add(str(name))
+        return False
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def test_the_quick_look_covers_all_steering(fast) -> None:
+    """Whatever `Operations.steering` reads of a call, the fast path's quick look hands the
+    call to Connexion: a header among its steering headers, the scenario cookie, or a query
+    name no fast route takes (so `Route.arguments` refuses it)."""
+    operations = Operations(fast.app.state)
+    routes = FastPath(fast.app, operations).routes
+    route_query = {name for by_method in routes.values() for r in by_method for name in r.query}
+    for operation_id in spec_operations():
+        headers, cookies, query = Reading(), Reading(), Reading()
+        operations.steering(operation_id, headers, cookies, query, None)
+        assert headers.read and {n.encode() for n in headers.read} <= STEERING_HEADERS
+        assert cookies.read <= {forcing.SCENARIO_COOKIE}
+        assert query.read and not query.read & route_query
+
+
+@pytest.mark.parametrize("control", [("/__mock/faults", {"latencyMs": "1-2"}),
+                                     ("/__mock/scenario", {"scenario": "session-not-found"})])
+def test_latency_or_a_scenario_set_on_the_server_goes_to_connexion(fast, fast_answers,
+                                                                   control) -> None:
+    path, (where, setting) = f"{EVENT}/session/v2/11001", control
+    try:
+        assert fast.put(where, json=setting).status_code == 200
+        fast.get(path, headers=ATTENDEE)
+        assert fast_answers == []
+    finally:
+        fast.put("/__mock/faults", json={"latencyMs": "0", "faults": {}})
+        fast.put("/__mock/scenario", json={"scenario": None})
+    fast.get(path, headers=ATTENDEE)
+    assert fast_answers == ["getSession"]
 
 
 # -- writes -----------------------------------------------------------------------------------

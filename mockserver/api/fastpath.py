@@ -34,8 +34,6 @@ from connexion import AsyncApp
 from connexion import context as connexion_context
 from connexion.middleware.exceptions import ExceptionMiddleware
 from jsonschema import Draft4Validator
-from starlette.datastructures import Headers
-from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver import faults, forcing
@@ -203,15 +201,6 @@ def compile_routes() -> dict[str, list[Route]]:
     return routes
 
 
-def steering(scope: Scope) -> tuple[Headers, dict[str, str], dict[str, str]]:
-    """What `Operations.steered` reads: headers, cookies and query (plain, see PLAIN_QUERY)."""
-    headers = Headers(scope=scope)
-    cookies = cookie_parser(headers["cookie"]) if "cookie" in headers else {}
-    query = scope.get("query_string", b"").decode("latin-1")
-    pairs = (pair.partition("=") for pair in query.split("&")) if query else ()
-    return headers, cookies, {name: text for name, _, text in pairs}
-
-
 class FastPath:
     """Answers plainly valid requests of the API itself; hands everything else to `app`
     (Connexion)."""
@@ -221,9 +210,11 @@ class FastPath:
         self.routes = compile_routes()
 
     def steered(self, scope: Scope) -> bool:
-        """A quick look for anything that may steer the answer. A steered call goes to
-        Connexion before `Operations.steered` reads its steering, so that the call's steering
-        is read once, by `endpoint`, as before (and costs nothing more)."""
+        """Anything that may steer the answer: the server's standing scenario, faults or
+        latency, a steering header, the scenario cookie (the `__scenario` query parameter is
+        no parameter of any route, so `Route.arguments` refuses it). A steered call goes to
+        Connexion, whose `endpoint` reads its steering (`Operations.steering`) once; the test
+        `test_the_quick_look_covers_all_steering` holds the two together."""
         state = self.operations.state
         if state.scenario or state.faults or state.latency_ms != (0, 0):
             return True
@@ -258,9 +249,6 @@ class FastPath:
             await self.app(scope, receive, send)
             return
         route, arguments = routed
-        if self.operations.steered(route.operation_id, *steering(scope)):
-            await self.app(scope, receive, send)  # what the checks above cannot have seen
-            return
         # The handlers read the caller's headers through Connexion's request context.
         connexion_context._scope.set(scope)
         connexion_context._receive.set(receive)

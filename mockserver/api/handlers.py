@@ -135,11 +135,9 @@ class Operations:
             notes = current.scope.setdefault("mock", {})
             notes["operation"] = operation_id
             try:  # what the request steers, read and checked before any of it takes effect
-                delay = faults.latency_for(current.headers, self.state.latency_ms)
-                forced = forcing.resolve(operation_id, current.headers, current.cookies,
-                                         current.query_params,
-                                         await self.state.claim_scenario(operation_id))
-                fault = faults.fault_for(operation_id, current.headers, self.state.faults)
+                delay, forced, fault = self.steering(
+                    operation_id, current.headers, current.cookies, current.query_params,
+                    await self.state.claim_scenario(operation_id))
             except ValueError as exc:  # a bad X-Mock-Latency, ForcingError or unknown fault
                 return error_response(catalogue.BAD_REQUEST, str(exc))
             response = await self._answer(operation_id, handler, params, notes, forced, fault)
@@ -148,17 +146,14 @@ class Operations:
 
         return endpoint
 
-    def steered(self, operation_id: str, headers: Mapping[str, str], cookies: Mapping[str, str],
-                query: Mapping[str, str]) -> bool:
-        """Whether what `endpoint` reads first would steer this call (forcing, a fault, latency)
-        or refuse how it steers: then only `endpoint` may answer it."""
-        try:
-            return bool(faults.latency_for(headers, self.state.latency_ms)
-                        or forcing.resolve(operation_id, headers, cookies, query,
-                                           self.state.standing_scenario(operation_id))
-                        or faults.fault_for(operation_id, headers, self.state.faults))
-        except ValueError:
-            return True
+    def steering(self, operation_id: str, headers: Mapping[str, str],
+                 cookies: Mapping[str, str], query: Mapping[str, str],
+                 standing: str | None) -> tuple[float, forcing.Forced | None, str | None]:
+        """What a call steers: (latency in seconds, a forced answer, a fault). Everything it
+        reads, the fast path's quick look (`FastPath.steered`) sends to Connexion unread."""
+        return (faults.latency_for(headers, self.state.latency_ms),
+                forcing.resolve(operation_id, headers, cookies, query, standing),
+                faults.fault_for(operation_id, headers, self.state.faults))
 
     async def answer(self, operation_id: str, params: dict, notes: dict) -> Response:
         """What `endpoint` answers when nothing steers the request (api/fastpath.py calls it
