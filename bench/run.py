@@ -82,7 +82,7 @@ NEEDS_OUR_BYTES = {"wiremock", "ceiling", "paired"}
 # (the target, what it is compared with, the scenario); the check uses the medians' ratio.
 PAIRS = (("ours-1", "computed", "mixed"), ("computed", "ceiling", "list"),
          ("computed", "ceiling", "detail"))
-PAIRED_ROUNDS = 3
+PAIRED_ROUNDS = 5
 
 FULL = {"load": loads.Load(threads=1, connections=8, seconds=5), "warmup_s": 2.0,
         "cold_starts": 3}

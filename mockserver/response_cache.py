@@ -3,37 +3,37 @@
 Frontends poll the same lists again and again. Every GET operation is a pure function of the
 world, the store, the caller, the request's path and query, and the clock, whose only effect
 is each session's phase. Sessions start and end on whole minutes, so phase cannot change
-within a minute. A 200 answer is therefore kept under (path, query, caller) until the world
-is rebuilt, the store is written or the clock's minute moves on. A hit skips Connexion
-entirely, yet is journaled like any other call.
+within a minute. A 200 answer is therefore kept under (path, query, caller), with what it was
+worked out from: the world, the clock's minute, and the store keys its reads named
+(`store.memory.READS`: a session's registrations, waiting list and matches, or a user's
+registrations). It is given again while the world and the minute are the same and no write
+since touched one of those keys, so a team registering for one session does not make everyone
+else's lists and details stale. A hit skips Connexion entirely, yet is journaled like any
+other call.
 
 Requests that steer the answer (forcing headers, cookie or query, latency, faults, a standing
 scenario) are never cached.
-
-Under frequent writes (a team registering while others browse) every write empties the cache
-before its answers are asked for again, so keeping them only costs time. When fewer than
-`READS_WORTH_KEEPING` GETs came between two changes (a write or a new world), answers are not
-kept, until that many GETs come in a row without a change (issue 17: the default must not be
-slower than `--no-response-cache` under a mixed load). While nothing is kept, a GET costs this
-layer two counters read and one counted: no clock, no headers, no key.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import faults, forcing
-from mockserver.auth import token_from_headers
+from mockserver.auth import token_from_raw_headers
 from mockserver.contract.spec import is_api_call
 from mockserver.state import MockState
+from mockserver.store.memory import READS, Key
 
 MAX_ENTRIES = 4096
-READS_WORTH_KEEPING = 16  # GETs between two changes below which keeping answers cannot pay
-STEERING_HEADERS = ("prefer", forcing.SCENARIO_HEADER, faults.LATENCY_HEADER, faults.FAULT_HEADER)
+STEERING_HEADERS = frozenset(name.encode() for name in (
+    "prefer", forcing.SCENARIO_HEADER, faults.LATENCY_HEADER, faults.FAULT_HEADER))
+SCENARIO_COOKIE = forcing.SCENARIO_COOKIE.encode()
+SCENARIO_QUERY = forcing.SCENARIO_QUERY.encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,73 +41,55 @@ class Answer:
     operation: str
     start: Message
     body: bytes
+    generation: int  # the world,
+    minute: datetime  # the clock's minute,
+    version: int  # and the store's version it was worked out from,
+    reads: frozenset[Key]  # with the store keys its reads named
 
 
 class ResponseCache:
     def __init__(self, app: ASGIApp, state: MockState, max_entries: int = MAX_ENTRIES) -> None:
         self.app, self.state, self.max_entries = app, state, max_entries
         self._answers: OrderedDict[tuple, Answer] = OrderedDict()
-        self._stamp: tuple | None = None  # what the kept answers were computed from
-        self._generation: int | None = None  # the world and...
-        self._version = -1  # ...the store's version at the last change seen
-        self._reads = 0  # GETs since then
-        self._keeping = True  # False while changes come too often for answers to be asked again
 
-    def stamp(self) -> tuple:
-        minute = self.state.clock.now().replace(second=0, microsecond=0)
-        return self.state.generation, self.state.store.version, minute
+    def minute(self) -> datetime:
+        return self.state.clock.now().replace(second=0, microsecond=0)
 
-    def cacheable(self, scope: Scope, headers: Headers) -> bool:
-        if scope["method"] != "GET" or not is_api_call(scope["path"]):
-            return False
-        if any(name in headers for name in STEERING_HEADERS):
-            return False
-        if forcing.SCENARIO_COOKIE in headers.get("cookie", ""):
-            return False
-        return forcing.SCENARIO_QUERY.encode() not in scope.get("query_string", b"")
-
-    def steered(self) -> bool:
+    def steered(self, scope: Scope) -> bool:
+        """Whether anything may steer this GET's answer, so that it must be worked out."""
         state = self.state
-        return bool(state.scenario or state.faults or state.latency_ms != (0, 0))
+        if state.scenario or state.faults or state.latency_ms != (0, 0):
+            return True
+        if SCENARIO_QUERY in scope.get("query_string", b""):
+            return True
+        for name, value in scope["headers"]:
+            if name in STEERING_HEADERS or name == b"cookie" and SCENARIO_COOKIE in value:
+                return True
+        return False
 
-    def worth_keeping(self) -> bool:
-        """Counts this GET; whether answers are kept now (see the module's note)."""
-        generation, version = self.state.generation, self.state.store.version
-        if version != self._version or generation != self._generation:
-            new_world = generation != self._generation  # starts afresh
-            self._keeping = new_world or self._reads >= READS_WORTH_KEEPING
-            self._generation, self._version, self._reads = generation, version, 0
-            self._answers.clear()  # stale, and not to be held while nothing is kept
-        self._reads += 1
-        if self._reads >= READS_WORTH_KEEPING:
-            self._keeping = True
-        return self._keeping
+    def still_true(self, answer: Answer) -> bool:
+        return (answer.generation == self.state.generation and answer.minute == self.minute()
+                and not self.state.store.changed_since(answer.version, answer.reads))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not self.worth_keeping():
+        if scope["type"] != "http" or scope["method"] != "GET" or not is_api_call(scope["path"]) \
+                or self.steered(scope):
             await self.app(scope, receive, send)
             return
-        stamp = self.stamp()
-        if stamp != self._stamp:  # a write, a new world or the clock's next minute
-            self._answers.clear()
-            self._stamp = stamp
-        headers = Headers(scope=scope)
-        if not self.cacheable(scope, headers) or self.steered():
-            await self.app(scope, receive, send)
-            return
-        key = (scope["path"], scope.get("query_string", b""), token_from_headers(headers))
+        key = (scope["path"], scope.get("query_string", b""),
+               token_from_raw_headers(scope["headers"]))
         answer = self._answers.get(key)
-        if answer is not None:
+        if answer is not None and self.still_true(answer):
             self._answers.move_to_end(key)
             scope.setdefault("mock", {})["operation"] = answer.operation
             # A fresh header list: outer middleware (CORS adds `Vary`) edits what it is sent.
             await send({**answer.start, "headers": list(answer.start["headers"])})
             await send({"type": "http.response.body", "body": answer.body})
             return
-        await self._answer_and_keep(scope, receive, send, key, stamp)
+        await self._answer_and_keep(scope, receive, send, key)
 
-    async def _answer_and_keep(self, scope: Scope, receive: Receive, send: Send, key: tuple,
-                               stamp: tuple) -> None:
+    async def _answer_and_keep(self, scope: Scope, receive: Receive, send: Send,
+                               key: tuple) -> None:
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -118,12 +100,22 @@ class ResponseCache:
                 chunks.append(message.get("body", b""))
             await send(message)
 
-        await self.app(scope, receive, keep)
+        state = self.state
+        generation, minute, version = state.generation, self.minute(), state.store.version
+        reads: set[Key] = set()
+        listening = READS.set(reads)
+        try:
+            await self.app(scope, receive, keep)
+        finally:
+            READS.reset(listening)
         notes = scope.get("mock", {})
-        # Kept only if answered from the world as it still is (a write or a catch-up by another
-        # request of this worker may have come in meanwhile).
+        # Kept only if worked out from the world as it still is: a write or a catch-up by
+        # another request of this worker may have come in meanwhile, after some reads.
         if start.get("status") == 200 and notes.get("operation") and not notes.get("forced") \
-                and self.stamp() == stamp and not self.steered():
-            self._answers[key] = Answer(notes["operation"], start, b"".join(chunks))
+                and state.generation == generation and state.store.version == version \
+                and self.minute() == minute and not self.steered(scope):
+            self._answers[key] = Answer(notes["operation"], start, b"".join(chunks),
+                                        generation, minute, version, frozenset(reads))
+            self._answers.move_to_end(key)
             if len(self._answers) > self.max_entries:
                 self._answers.popitem(last=False)

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from mockserver import forcing
 from mockserver.contract.cases import TOKENS
 
 LIST = "/rest/events/mock-event/session?size=50&expand=speaker,track"
@@ -72,15 +71,23 @@ def test_a_reset_makes_answers_stale(client) -> None:
 @pytest.fixture
 def handled(monkeypatch) -> list[str]:
     """Operations of the API requests that reached a handler, i.e. were not answered from
-    memory. Every handler reads the request's steering first, steered or not."""
+    memory: through Connexion's endpoint (which reads the call's steering first) or through
+    the fast path (which calls `Operations.answer`)."""
+    from mockserver.api.handlers import Operations
+
     seen: list[str] = []
-    original = forcing.resolve
+    steering, answer = Operations.steering, Operations.answer
 
-    def counting(operation_id, *args):
+    def counting_steering(self, operation_id, *args):
         seen.append(operation_id)
-        return original(operation_id, *args)
+        return steering(self, operation_id, *args)
 
-    monkeypatch.setattr(forcing, "resolve", counting)
+    async def counting_answer(self, operation_id, *args):
+        seen.append(operation_id)
+        return await answer(self, operation_id, *args)
+
+    monkeypatch.setattr(Operations, "steering", counting_steering)
+    monkeypatch.setattr(Operations, "answer", counting_answer)
     return seen
 
 
@@ -133,18 +140,92 @@ def test_without_the_response_cache_every_get_is_computed(monkeypatch) -> None:
     assert len(calls) == 3 and len({a.content for a in answers}) == 1
 
 
-def test_answers_are_not_kept_while_writes_are_frequent(client, computed, cases) -> None:
-    from mockserver.response_cache import READS_WORTH_KEEPING
+def test_a_write_leaves_kept_answers_about_other_sessions_kept(client, cases,
+                                                              monkeypatch) -> None:
+    service_class = type(client.app.state.service)
+    worked_out: list[int] = []
+    original = service_class.get_session
 
-    register = f"/rest/events/mock-event/session/{cases['open_session']}/register"
-    for method in ("POST", "DELETE", "POST", "DELETE"):  # a write after every read or two
-        get(client, LIST)
-        client.request(method, register, headers={"Authorization": TOKENS["attendee"]})
-    computed.clear()
-    get(client, LIST), get(client, LIST)
-    assert len(computed) == 2  # nothing kept: the next write would throw it away anyway
-    for _ in range(READS_WORTH_KEEPING):  # reads without a write: worth keeping again
-        get(client, LIST)
-    computed.clear()
-    get(client, LIST), get(client, LIST)
-    assert computed == []
+    def counting(self, eventurl, user, session_id, expand, **options):
+        worked_out.append(session_id)
+        return original(self, eventurl, user, session_id, expand, **options)
+
+    monkeypatch.setattr(service_class, "get_session", counting)
+    detail = "/rest/events/mock-event/session/v2/{}?expand=stats".format
+    other, written = cases["workshop_session"], cases["open_session"]
+    before = get(client, detail(written)).json()["sessionStats"]["registeredUserCount"]
+    get(client, detail(other))
+    client.post(f"/rest/events/mock-event/session/{written}/register",
+                headers={"Authorization": TOKENS["networker"]})
+    get(client, detail(other))  # another session's answer: still true, given again
+    after = get(client, detail(written)).json()["sessionStats"]["registeredUserCount"]
+    assert worked_out == [written, other, written] and after == before + 1
+
+
+# Few sessions and callers, so that a read, a write it depends on and the read again come
+# often; the workshop and the networking session come up more (joins, availability).
+SESSIONS = (11001, 11002, 11007, 11008, 11010, 11011, 11007, 11008)
+CALLERS = ("attendee", "networker", "attendee", "networker", "limited_attendee", "host")
+READS = ("/rest/events/mock-event/session?page=0&size=10&expand=stats",
+         "/rest/events/mock-event/session?page=0&size=10",
+         "/rest/events/mock-event/session/v2/{session}",
+         "/rest/events/mock-event/session?size=50&expand=stats,registerdHolderUsers",
+         "/rest/events/mock-event/session?currentUserRegisteredEventTicketId=10001",
+         "/rest/events/mock-event/session?past=true",
+         "/rest/events/mock-event/user-session/registered",
+         "/rest/events/mock-event/session/v2/{session}?expand=stats",
+         "/rest/host/event/mock-event/session/{session}?expand=stats",
+         "/rest/host/event/mock-event/session/{session}/analytics",
+         "/rest/events/mock-event/session/{session}/matches")
+WRITES = (("POST", "/rest/events/mock-event/session/{session}/register", SESSIONS),
+          ("DELETE", "/rest/events/mock-event/session/{session}/register", SESSIONS),
+          ("PUT", "/rest/events/mock-event/session/{session}", (11007,)),  # join the workshop
+          ("PUT", "/rest/events/mock-event/session/{session}/status?status=CHECK_IN_AVAILABLE",
+           (11008,)))
+
+
+def test_kept_answers_are_the_answers_worked_out_under_random_writes(monkeypatch) -> None:
+    """The same seeded walk of reads, writes and clock moves against the cached mock and one
+    that works out every answer: every read answers the same bytes on both."""
+    import random
+    from collections import Counter
+
+    from mockserver.response_cache import ResponseCache
+    from tests.conftest import make_client
+
+    given_again: list[bool] = []
+    still_true = ResponseCache.still_true
+    monkeypatch.setattr(ResponseCache, "still_true", lambda self, answer: given_again.append(
+        still_true(self, answer)) or given_again[-1])
+
+    cached, computed = make_client(), make_client(response_cache=False)
+    for c in (cached, computed):  # registered: joins and availability can change things
+        for who, session in (("attendee", 11007), ("networker", 11007), ("attendee", 11008),
+                             ("networker", 11008)):
+            assert c.post(f"/rest/events/mock-event/session/{session}/register",
+                          headers={"Authorization": TOKENS[who]}).status_code == 200
+    walk = random.Random(17)
+    reads, written = 0, Counter[str]()
+    for step in range(800):
+        caller = {"Authorization": TOKENS[walk.choice(CALLERS)]}
+        session = walk.choice(SESSIONS)
+        roll = walk.random()
+        if roll < 0.25:
+            method, path, sessions = walk.choice(WRITES)
+            session = walk.choice(sessions)
+            answers = [c.request(method, path.format(session=session), headers=caller)
+                       for c in (cached, computed)]
+            written[method + path.split("/")[-1]] += answers[0].status_code == 200
+        elif roll < 0.26:  # a few minutes on: phases may change, the live ones stay live
+            for c in (cached, computed):
+                assert c.put("/__mock/clock", json={"advanceMinutes": 7}).status_code == 200
+            continue
+        else:
+            path = walk.choice(READS).format(session=session)
+            answers = [c.get(path, headers=caller) for c in (cached, computed)]
+            reads += 1
+        assert (answers[0].status_code, answers[0].content) == \
+            (answers[1].status_code, answers[1].content), (step, path, caller)
+    assert min(written.values()) > 5  # every kind of write took effect several times
+    assert reads > 500 and given_again.count(True) > 80  # kept answers were given, and
+    assert given_again.count(False) > 50  # writes and clock moves made others stale
