@@ -56,6 +56,9 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
     mixed = {row["what"]: row["value"] for row in results["checks"]["ours-1"]}
     assert mixed["mixed: default ≥ --no-response-cache (ratio ≥ 1) (in turns)"] == \
         results["paired"]["ours-1/computed mixed"]["ratio"]
+    redis = {row["what"]: row["value"] for row in results["checks"]["ours-1-redis"]}
+    assert redis["detail: Redis store ≥ 80% of in-memory (ours-1) (in turns)"] == \
+        results["paired"]["redis/ours-1 detail"]["ratio"]
     # The npm references (not installed: --no-install) are measured or say why not; they never
     # crash the bench.
     assert results["targets"]["ours-1-redis"]["status"] == "ok"  # Redis is installed by make test
