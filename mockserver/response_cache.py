@@ -23,17 +23,13 @@ from datetime import datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver import faults, forcing
 from mockserver.auth import token_from_raw_headers
 from mockserver.contract.spec import is_api_call
 from mockserver.state import MockState
+from mockserver.steering import may_steer
 from mockserver.store.memory import READS, Key
 
 MAX_ENTRIES = 4096
-STEERING_HEADERS = frozenset(name.encode() for name in (
-    "prefer", forcing.SCENARIO_HEADER, faults.LATENCY_HEADER, faults.FAULT_HEADER))
-SCENARIO_COOKIE = forcing.SCENARIO_COOKIE.encode()
-SCENARIO_QUERY = forcing.SCENARIO_QUERY.encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,25 +51,13 @@ class ResponseCache:
     def minute(self) -> datetime:
         return self.state.clock.now().replace(second=0, microsecond=0)
 
-    def steered(self, scope: Scope) -> bool:
-        """Whether anything may steer this GET's answer, so that it must be worked out."""
-        state = self.state
-        if state.scenario or state.faults or state.latency_ms != (0, 0):
-            return True
-        if SCENARIO_QUERY in scope.get("query_string", b""):
-            return True
-        for name, value in scope["headers"]:
-            if name in STEERING_HEADERS or name == b"cookie" and SCENARIO_COOKIE in value:
-                return True
-        return False
-
     def still_true(self, answer: Answer) -> bool:
         return (answer.generation == self.state.generation and answer.minute == self.minute()
                 and not self.state.store.changed_since(answer.version, answer.reads))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not is_api_call(scope["path"]) \
-                or self.steered(scope):
+                or may_steer(self.state, scope):
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope.get("query_string", b""),
@@ -113,7 +97,7 @@ class ResponseCache:
         # another request of this worker may have come in meanwhile, after some reads.
         if start.get("status") == 200 and notes.get("operation") and not notes.get("forced") \
                 and state.generation == generation and state.store.version == version \
-                and self.minute() == minute and not self.steered(scope):
+                and self.minute() == minute and not may_steer(self.state, scope):
             self._answers[key] = Answer(notes["operation"], start, b"".join(chunks),
                                         generation, minute, version, frozenset(reads))
             self._answers.move_to_end(key)

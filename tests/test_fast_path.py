@@ -10,10 +10,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver import forcing
-from mockserver.api.fastpath import STEERING_HEADERS, FastPath
+from mockserver.api.fastpath import FastPath
 from mockserver.api.handlers import Operations
 from mockserver.contract.cases import TOKENS, Role
 from mockserver.contract.spec import operations as spec_operations
+from mockserver.steering import STEERING_HEADERS
 from tests.conftest import make_client
 
 ATTENDEE = {"Authorization": TOKENS[Role.ATTENDEE]}

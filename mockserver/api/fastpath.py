@@ -36,13 +36,11 @@ from connexion.middleware.exceptions import ExceptionMiddleware
 from jsonschema import Draft4Validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver import faults, forcing
 from mockserver.api.handlers import Operations
 from mockserver.contract.schema import deref
 from mockserver.contract.spec import BASE_PATH, Document, load, operations, path_regex
+from mockserver.steering import may_steer
 
-STEERING_HEADERS = frozenset({b"prefer", forcing.SCENARIO_HEADER.encode(),
-                              faults.LATENCY_HEADER.encode(), faults.FAULT_HEADER.encode()})
 BODY_HEADERS = frozenset({b"content-length", b"content-type", b"transfer-encoding"})
 # Values taken as they are: no percent-encoding, no '+', nothing Connexion might read otherwise.
 PLAIN_QUERY = re.compile(r"[A-Za-z0-9._~,/=&-]*")
@@ -210,20 +208,12 @@ class FastPath:
         self.routes = compile_routes()
 
     def steered(self, scope: Scope) -> bool:
-        """Anything that may steer the answer: the server's standing scenario, faults or
-        latency, a steering header, the scenario cookie (the `__scenario` query parameter is
-        no parameter of any route, so `Route.arguments` refuses it). A steered call goes to
-        Connexion, whose `endpoint` reads its steering (`Operations.steering`) once; the test
-        `test_the_quick_look_covers_all_steering` holds the two together."""
-        state = self.operations.state
-        if state.scenario or state.faults or state.latency_ms != (0, 0):
-            return True
-        for name, value in scope["headers"]:
-            if name in STEERING_HEADERS or name in BODY_HEADERS and value not in (b"0",):
-                return True
-            if name == b"cookie" and forcing.SCENARIO_COOKIE.encode() in value:
-                return True
-        return False
+        """Anything that may steer the answer (`steering.may_steer`), or a request body. A
+        steered call goes to Connexion, whose `endpoint` reads its steering
+        (`Operations.steering`) once; the test `test_the_quick_look_covers_all_steering` holds
+        the two together."""
+        return may_steer(self.operations.state, scope) or any(
+            name in BODY_HEADERS and value != b"0" for name, value in scope["headers"])
 
     def route(self, scope: Scope) -> tuple[Route, dict[str, Any]] | None:
         if scope["type"] != "http" or scope.get("root_path"):
