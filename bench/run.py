@@ -80,9 +80,9 @@ NEEDS_OUR_BYTES = {"wiremock", "ceiling", "paired"}
 # A, B...), both servers up, so a spell of other load on the machine hits both alike: a
 # configuration measured a minute apart from the other can differ by ±30 % from that alone.
 # (the target, what it is compared with, the scenario); the check uses the medians' ratio.
-PAIRS = (("ours-1", "computed", "mixed"), ("computed", "ceiling", "list"),
-         ("computed", "ceiling", "detail"), ("redis", "ours-1", "list"),
-         ("redis", "ours-1", "detail"))
+PAIRS = (("ours-1", COMPUTED, "mixed"), (COMPUTED, "ceiling", "list"),
+         (COMPUTED, "ceiling", "detail"), (REDIS_ONE, "ours-1", "list"),
+         (REDIS_ONE, "ours-1", "detail"))
 PAIRED_ROUNDS = 5
 
 FULL = {"load": loads.Load(threads=1, connections=8, seconds=5), "warmup_s": 2.0,
@@ -350,7 +350,7 @@ class Bench:
         print(f"paired, in turns ({rounds_each} rounds each): ours-1, ours-1-nc, ceiling, "
               "ours-1-redis", flush=True)
         servers = {"ours-1": t.ours(t.free_port(), name="paired-ours-1"),
-                   "computed": t.ours(t.free_port(), cached=False, name="paired-ours-1-nc"),
+                   COMPUTED: t.ours(t.free_port(), cached=False, name="paired-ours-1-nc"),
                    "ceiling": t.ceiling(t.free_port(), self.logs / "list.json",
                                         self.logs / "detail.json")}
         redis_port = t.free_port()
@@ -359,7 +359,7 @@ class Bench:
             redis.start(self.logs)
             self.running.append(redis)
             t.wait_tcp(redis_port)
-            servers["redis"] = t.ours(t.free_port(), store=f"redis://127.0.0.1:{redis_port}/0",
+            servers[REDIS_ONE] = t.ours(t.free_port(), store=f"redis://127.0.0.1:{redis_port}/0",
                                       name="paired-ours-1-redis")
         for server in servers.values():
             self.start(server)
@@ -515,11 +515,8 @@ def checks(results: dict) -> dict:
 
 
 def paired_ratio(results: dict, target: str, other: str, scenario: str) -> float | None:
-    """`target`'s req/s over `other`'s as measured in turns (the `paired` part), if it ran.
-    Targets go by their names in the table: ours-1, ours-1-nc (COMPUTED), ceiling."""
-    names = {"ours-1": "ours-1", COMPUTED: "computed", "ceiling": "ceiling", REDIS_ONE: "redis"}
-    key = f"{names.get(target)}/{names.get(other)} {scenario}"
-    return results.get("paired", {}).get(key, {}).get("ratio")
+    """`target`'s req/s over `other`'s as measured in turns (the `paired` part), if it ran."""
+    return results.get("paired", {}).get(f"{target}/{other} {scenario}", {}).get("ratio")
 
 
 def _at_least(what: str, value: float | None, limit: float) -> dict:

@@ -49,16 +49,16 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
     assert [row["value"] for row in results["checks"]["ours-proxy"]] == \
         [results["proxy"]["scenarios"][s]["added_p50_ms"] for s in ("list", "detail")]
     # The targets comparing two configurations, measured in turns, are judged by those turns.
-    paired = results["paired"]["computed/ceiling list"]
-    assert paired["rounds"]["computed"] and paired["rounds"]["ceiling"]
+    paired = results["paired"]["ours-1-nc/ceiling list"]
+    assert paired["rounds"]["ours-1-nc"] and paired["rounds"]["ceiling"]
     judged = {row["what"]: row["value"] for row in results["checks"]["ours-1-nc"]}
     assert judged["list: req/s ≥ 40% of the ceiling (in turns)"] == paired["ratio"]
     mixed = {row["what"]: row["value"] for row in results["checks"]["ours-1"]}
     assert mixed["mixed: default ≥ --no-response-cache (ratio ≥ 1) (in turns)"] == \
-        results["paired"]["ours-1/computed mixed"]["ratio"]
+        results["paired"]["ours-1/ours-1-nc mixed"]["ratio"]
     redis = {row["what"]: row["value"] for row in results["checks"]["ours-1-redis"]}
     assert redis["detail: Redis store ≥ 80% of in-memory (ours-1) (in turns)"] == \
-        results["paired"]["redis/ours-1 detail"]["ratio"]
+        results["paired"]["ours-1-redis/ours-1 detail"]["ratio"]
     # The npm references (not installed: --no-install) are measured or say why not; they never
     # crash the bench.
     assert results["targets"]["ours-1-redis"]["status"] == "ok"  # Redis is installed by make test
