@@ -16,7 +16,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cpu import scope  # noqa: E402  (one scope builder for the in-process benches)
 
 from mockserver.app import create_app  # noqa: E402
 from mockserver.config import MockConfig  # noqa: E402
@@ -29,12 +32,6 @@ REPEATS = [7]  # the least CPU of this many runs counts: other processes only ev
 
 
 async def get(app: Any, target: str) -> int:
-    path, _, query = target.partition("?")
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-             "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-             "query_string": query.encode(), "server": ("127.0.0.1", 80),
-             "client": ("127.0.0.1", 5000),
-             "headers": [(b"host", b"127.0.0.1"), (b"authorization", b"attendee-token")]}
     status = 0
 
     async def receive() -> dict:
@@ -45,7 +42,7 @@ async def get(app: Any, target: str) -> int:
         if message["type"] == "http.response.start":
             status = message["status"]
 
-    await app(scope, receive, send)
+    await app(scope("GET", target), receive, send)
     return status
 
 
