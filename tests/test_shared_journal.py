@@ -58,6 +58,13 @@ async def journal_paths(client: httpx.AsyncClient) -> list[str]:
     return [f"{e['path']} {e['status']}" for e in answer.json()["entries"]]
 
 
+async def start_the_log(client: httpx.AsyncClient) -> None:
+    """Two GETs: the log is started, then read once (this worker's own change)."""
+    for _ in range(2):
+        assert (await client.get(LISTING)).status_code == 200
+        await asyncio.sleep(0.05)
+
+
 def test_a_get_makes_no_round_trip_while_nothing_changes(
         server: RedisServer, round_trips: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 17: nothing read from the log, nothing written to the journal on the request's path."""
@@ -65,9 +72,7 @@ def test_a_get_makes_no_round_trip_while_nothing_changes(
 
     async def scenario() -> None:
         async with mock(server, 0) as (_, client):
-            for _ in range(2):  # the log is started, then read once (this worker's own change)
-                assert (await client.get(LISTING)).status_code == 200
-                await asyncio.sleep(0.05)
+            await start_the_log(client)
             round_trips.clear()
             answers = await asyncio.gather(*(client.get(f"{LISTING}&page={i % 3}") for i in range(20)))
             assert [a.status_code for a in answers] == [200] * 20
@@ -121,9 +126,7 @@ def test_entries_answered_while_redis_does_not_answer_are_stored_once_it_does(
 
     async def scenario() -> None:
         async with mock(server, 2) as (_, client):
-            for _ in range(2):  # the log is started, then read once (this worker's own change)
-                assert (await client.get(LISTING)).status_code == 200
-                await asyncio.sleep(0.05)
+            await start_the_log(client)
             server.pause()
             try:  # nothing changed: answered from this worker's copy; the entries wait
                 for page in range(3):
