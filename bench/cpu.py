@@ -2,7 +2,7 @@
 
 wrk's figures mean little while other processes share the cores; CPU time per request does
 not depend on them much. Loads: `writes` (register and un-register of one session, in turn,
-as make bench's register mix), `mixed` (bench/load.py MIXED) and `detail` (one GET).
+as make bench's register mix), `mixed` (bench/load.py MIXED) `detail` and `list` (make bench's two GETs).
 Configurations run in turn, in short rounds, in one process, so a busy spell hits all alike.
 
     .venv/bin/python bench/cpu.py mixed --configs default,no-response-cache
@@ -33,6 +33,7 @@ LOADS = {
     "writes": [("POST", REGISTER), ("DELETE", REGISTER)],
     "mixed": [(method, BASE + path) for method, path in loads.MIXED],
     "detail": [("GET", f"{BASE}/events/mock-event/session/v2/11007")],
+    "list": [("GET", f"{BASE}/events/mock-event/session?page=0&size=10&expand=speaker,stats")],
 }
 CONFIGS = {"default": {}, "no-response-cache": {"response_cache": False},
            "no-fast-path": {"response_cache": False, "fast_path": False}}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from connexion import AsyncApp
@@ -162,7 +161,7 @@ class Journaled:
             nonlocal noted
             noted = True
             self.state.note(
-                at=datetime.now(UTC).isoformat(), method=scope["method"], path=path,
+                method=scope["method"], path=path,
                 operation=notes.get("operation"), status=status, forced=notes.get("forced"),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 source=notes.get("source"), violations=notes.get("violations"),

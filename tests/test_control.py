@@ -4,6 +4,7 @@ latency and CORS."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -57,6 +58,7 @@ def test_clock_can_be_set_and_advanced(client) -> None:
 
 def test_journal_records_operation_status_and_forcing(client, cases) -> None:
     since = max([e["id"] for e in client.get("/__mock/journal").json()["entries"]], default=0)
+    before = datetime.now(UTC) - timedelta(milliseconds=1)  # `at` is kept to the microsecond
     call(client, "listSessions")
     call(client, "registerForSession", session=cases["full_session"])
     call(client, "listSessions", headers={"Prefer": "code=401"})
@@ -64,6 +66,7 @@ def test_journal_records_operation_status_and_forcing(client, cases) -> None:
     assert [(e["operation"], e["status"], e["forced"]) for e in entries] == [
         ("listSessions", 200, None), ("registerForSession", 406, None),
         ("listSessions", 401, "code=401 example=not-authorized")]
+    assert all(before <= datetime.fromisoformat(e["at"]) <= datetime.now(UTC) for e in entries)
 
 
 def test_scenarios_list_every_catalogued_case(client) -> None:

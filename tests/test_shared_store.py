@@ -12,6 +12,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -179,8 +180,11 @@ def test_instances_share_changes_controls_and_journal(redis_port: int) -> None:
         assert forced.status_code == 406  # the one forced call, taken by the other instance
         assert httpx.get(f"{one.base_url}/__mock/scenario").json()["scenario"] is None
 
-        operations = [e["operation"] for e in httpx.get(f"{two.base_url}/__mock/journal").json()["entries"]]
-        assert operations[-2:] == ["getRegisteredSessions", "registerForSession"]
+        journal = httpx.get(f"{two.base_url}/__mock/journal").json()["entries"]
+        assert [e["operation"] for e in journal][-2:] == ["getRegisteredSessions", "registerForSession"]
+        answered = [datetime.fromisoformat(e["at"]) for e in journal]  # stamped when answered
+        assert answered == sorted(answered) and answered[-1] <= datetime.now(UTC)
+        assert answered[-1] > datetime.now(UTC) - timedelta(seconds=30)
 
         assert session_id in registered_ids(one, TOKENS["attendee"])
         assert httpx.post(f"{two.base_url}/__mock/reset").status_code == 200

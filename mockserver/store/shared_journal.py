@@ -38,7 +38,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from mockserver.http import dumps
-from mockserver.journal import JournalEntry
+from mockserver.journal import JournalEntry, answered_at
 from mockserver.store import StoreUnavailable
 from mockserver.store.keys import (
     HAND_OVER,
@@ -129,7 +129,8 @@ class SharedJournal:
 
     # -- writing ---------------------------------------------------------------------------------
     def record(self, **fields: object) -> None:
-        """Add an entry, stamped with the time it was answered; no round trip."""
+        """Add an entry, stamped with the time it was answered (its `at`, formatted when
+        stored); no round trip."""
         era = self._era()
         if era != self._buffer_era:  # the world was reset: entries of the old one go
             self._buffer.clear()
@@ -170,8 +171,9 @@ class SharedJournal:
             self._buffer.clear()
             if era is None:
                 return  # answered before this worker ever reached a world: nothing to join
-            lines = b"\n".join([b"%d %s%012x %s" % (answered_at, self._tag, number, dumps(fields))
-                                 for answered_at, number, fields in taken])  # JSON has no raw \n
+            lines = b"\n".join([b"%d %s%012x %s" % (at, self._tag, number,
+                                                   dumps({"at": answered_at(at / 1e6), **fields}))
+                                 for at, number, fields in taken])  # JSON has no raw \n
             try:
                 async with self._reach():
                     await self._store(keys=[JOURNAL_ERA, JOURNAL_NEW, JOURNAL_LISTED],
