@@ -143,6 +143,37 @@ def test_a_remembered_verdict_stands(fast, fast_answers) -> None:
     assert fast_answers == ["listSessions"] * 2
 
 
+def test_a_remembered_route_gives_each_call_arguments_of_its_own(
+        fast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The routing of a method, path and query is remembered; the handler's arguments (a dict
+    and lists) are still its own on every call, as from Connexion."""
+    seen: list[dict] = []
+    original = Operations.answer
+
+    async def meddling(self: Operations, operation_id: str, params: dict, notes: dict):  # type: ignore[no-untyped-def]
+        answer = await original(self, operation_id, params, notes)
+        seen.append({**params, "trackIds": list(params["trackIds"])})
+        params["trackIds"].append(99)
+        params["size"] = 1
+        return answer
+
+    monkeypatch.setattr(Operations, "answer", meddling)
+    for _ in range(2):
+        assert fast.get(f"{EVENT}/session?trackIds=1,2", headers=ATTENDEE).status_code == 200
+    assert seen == [{"eventurl": "mock-event", "page": 0, "size": 10, "trackIds": [1, 2]}] * 2
+
+
+def test_remembered_routes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mockserver.api.fastpath.KEPT_TARGETS", 3)
+    client = make_client(response_cache=False)
+    fast_path = FastPath(client.app, Operations(client.app.state))
+    for page in range(10):
+        scope = {"type": "http", "method": "GET", "path": f"{EVENT}/session",
+                 "query_string": f"page={page}".encode(), "headers": []}
+        assert fast_path.route(scope) is not None
+        assert len(fast_path.routed) <= 3
+
+
 def test_a_handler_that_fails_is_answered_by_connexion(fast, connexion_only, fast_answers,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     service_class = type(fast.app.state.service)

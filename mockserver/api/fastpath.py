@@ -80,6 +80,8 @@ def _array_of(item: Decoder) -> Decoder:
 
 INVALID = object()  # a text a Parameter has refused before
 KEPT_VALUES = 1024  # texts each Parameter remembers its verdict on
+KEPT_TARGETS = 4096  # requests (method, path and query) whose routing FastPath remembers
+MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,9 @@ def compile_routes() -> dict[str, list[Route]]:
     return routes
 
 
+Routed = tuple[Route, dict[str, Any], tuple[str, ...]]  # route, arguments, names of lists
+
+
 class FastPath:
     """Answers plainly valid requests of the API itself; hands everything else to `app`
     (Connexion)."""
@@ -206,6 +211,8 @@ class FastPath:
     def __init__(self, app: AsyncApp, operations: Operations) -> None:
         self.app, self.operations = app, operations
         self.routes = compile_routes()
+        # (method, path, raw query) -> what `_route` made of it
+        self.routed: dict[tuple[str, str, bytes], Routed | None] = {}
 
     def steered(self, scope: Scope) -> bool:
         """Anything that may steer the answer (`steering.may_steer`), or a request body. A
@@ -216,14 +223,30 @@ class FastPath:
             name in BODY_HEADERS and value != b"0" for name, value in scope["headers"])
 
     def route(self, scope: Scope) -> tuple[Route, dict[str, Any]] | None:
-        if scope["type"] != "http" or scope.get("root_path"):
+        """The route and the handler's arguments, or None: a call for Connexion."""
+        if scope["type"] != "http" or scope.get("root_path") or self.steered(scope):
             return None
-        routes = self.routes.get(scope["method"])
-        query = scope.get("query_string", b"").decode("latin-1")
-        if routes is None or not PLAIN_QUERY.fullmatch(query) or self.steered(scope):
+        target = (scope["method"], scope["path"], scope.get("query_string", b""))
+        routed = self.routed.get(target, MISSING)
+        if routed is MISSING:
+            if len(self.routed) >= KEPT_TARGETS:
+                self.routed.clear()  # any path and query is a key: keep it bounded
+            routed = self.routed[target] = self._route(*target)
+        if routed is None:
             return None
-        matching = [(route, found) for route in routes
-                    if (found := route.pattern.fullmatch(scope["path"]))]
+        route, arguments, lists = routed
+        # Each call gets a dict and lists of its own, as from Connexion.
+        return route, {**arguments, **{name: list(arguments[name]) for name in lists}}
+
+    def _route(self, method: str, path: str, raw_query: bytes) -> Routed | None:
+        """What `route` answers for a request that nothing steers, with the names of the
+        arguments that are lists: the same for every such request with this method, path and
+        query, so `route` keeps it."""
+        routes = self.routes.get(method)
+        query = raw_query.decode("latin-1")
+        if routes is None or not PLAIN_QUERY.fullmatch(query):
+            return None
+        matching = [(route, found) for route in routes if (found := route.pattern.fullmatch(path))]
         # One route of this method matches: Starlette, which Connexion routes with, takes the
         # first route whose path and method both match, so it takes this one too. None, or
         # templates that overlap: Connexion's routing decides.
@@ -231,7 +254,9 @@ class FastPath:
             return None
         route, found = matching[0]
         arguments = route.arguments(found, query)
-        return None if arguments is None else (route, arguments)
+        if arguments is None:
+            return None
+        return route, arguments, tuple(n for n, v in arguments.items() if isinstance(v, list))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         routed = self.route(scope)
