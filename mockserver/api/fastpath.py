@@ -81,7 +81,6 @@ def _array_of(item: Decoder) -> Decoder:
 INVALID = object()  # a text a Parameter has refused before
 KEPT_VALUES = 1024  # texts each Parameter remembers its verdict on
 KEPT_TARGETS = 4096  # requests (method, path and query) whose routing FastPath remembers
-MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -227,8 +226,9 @@ class FastPath:
         if scope["type"] != "http" or scope.get("root_path") or self.steered(scope):
             return None
         target = (scope["method"], scope["path"], scope.get("query_string", b""))
-        routed = self.routed.get(target, MISSING)
-        if routed is MISSING:
+        try:
+            routed = self.routed[target]
+        except KeyError:
             if len(self.routed) >= KEPT_TARGETS:
                 self.routed.clear()  # any path and query is a key: keep it bounded
             routed = self.routed[target] = self._route(*target)
