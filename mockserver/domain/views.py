@@ -95,7 +95,7 @@ def session_stats(session: Session, registrations: list[Registration]) -> Sessio
         "id": session.id,
         "registeredUserCount": len(registrations),
         "interestedUserCount": session.interested_count,
-        "attendeeCount": sum(1 for r in registrations if r.attended) if registrations else 0,
+        "attendeeCount": len([r for r in registrations if r.attended]),  # faster than sum()
         "sessionSpeakerCount": len(session.speaker_ids),
     }
 
@@ -128,6 +128,21 @@ def session_json(world: World, store: Store, session: Session, viewer: Viewer,
     the world's facts are encoded once per session, only `_per_call`'s values per call."""
     return orjson.Fragment(_template(world, session).fill(
         _per_call(world, store, session, viewer, expand)))
+
+
+def sessions_json(world: World, store: Store, sessions: list[Session], user: User,
+                  is_host: bool, expand: frozenset[str]) -> list[orjson.Fragment]:
+    """`session_json` of each of `sessions` as `user` sees it (a page's items), with what the
+    sessions share looked up once: a listed session costs about 2 µs, so it counts."""
+    templates = _templates(world)
+    user_id = user.id
+    items = []
+    for session in sessions:
+        template = templates.get(session.id) or _template(world, session)
+        viewer = Viewer(user, is_host, store.registration(session.id, user_id))
+        items.append(orjson.Fragment(template.fill(
+            _per_call(world, store, session, viewer, expand))))
+    return items
 
 
 def _per_call(world: World, store: Store, session: Session, viewer: Viewer,
@@ -171,8 +186,13 @@ class _Template:
         return b"".join(parts)
 
 
+def _templates(world: World) -> dict[int, _Template]:
+    """The sessions' templates built so far, by session id."""
+    return world.cache.setdefault("session_template", {})
+
+
 def _template(world: World, session: Session) -> _Template:
-    built = world.cache.setdefault("session_template", {})
+    built = _templates(world)
     template = built.get(session.id)
     if template is None:
         template = built[session.id] = _cut(_static_session_view(world, session))
