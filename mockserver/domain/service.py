@@ -128,12 +128,11 @@ class MockService:
         start = query.page * query.size
         shown = matching[start:start + query.size]
         is_host = self.world.is_host(event, user)
-        items: list = (views.sessions_json(self.world, self.store, shown, user, is_host,
-                                           query.expand) if as_json else
-                       [views.session_view(self.world, self.store, s,
-                                           views.Viewer(user, is_host,
-                                                        self.store.registration(s.id, user.id)),
-                                           query.expand) for s in shown])
+        items = (views.sessions_json(self.world, self.store, shown, user, is_host, query.expand)
+                 if as_json else
+                 [views.session_view(self.world, self.store, s,
+                                     views.Viewer(user, is_host, self.store.registration(s.id, user.id)),
+                                     query.expand) for s in shown])
         if not with_flags:
             return views.page_view(items, len(candidates), len(matching))
         past = min_end is not None and now >= min_end  # some session has ENDED

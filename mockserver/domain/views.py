@@ -131,18 +131,22 @@ def session_json(world: World, store: Store, session: Session, viewer: Viewer,
 
 
 def sessions_json(world: World, store: Store, sessions: list[Session], user: User,
-                  is_host: bool, expand: frozenset[str]) -> list[orjson.Fragment]:
-    """`session_json` of each of `sessions` as `user` sees it (a page's items), with what the
-    sessions share looked up once: a listed session costs about 2 µs, so it counts."""
+                  is_host: bool, expand: frozenset[str]) -> orjson.Fragment:
+    """The JSON array of `session_json` of each of `sessions` as `user` sees it (a page's
+    items), joined once: a listed session costs about 2 µs, so what they share is looked up
+    once and no session is joined on its own."""
     templates = _templates(world)
     user_id = user.id
-    items = []
+    pieces = [b"["]
     for session in sessions:
         template = templates.get(session.id) or _template(world, session)
         viewer = Viewer(user, is_host, store.registration(session.id, user_id))
-        items.append(orjson.Fragment(template.fill(
-            _per_call(world, store, session, viewer, expand))))
-    return items
+        template.into(pieces, _per_call(world, store, session, viewer, expand))
+        pieces.append(b",")
+    if sessions:
+        pieces.pop()  # the last comma
+    pieces.append(b"]")
+    return orjson.Fragment(b"".join(pieces))
 
 
 def _per_call(world: World, store: Store, session: Session, viewer: Viewer,
@@ -178,12 +182,16 @@ class _Template:
     whole: bytes  # the parts joined: the static view's JSON
 
     def fill(self, changes: dict[str, object]) -> bytes:
-        if not changes:
-            return self.whole
-        parts = list(self.parts)
+        """The session's JSON with `changes` (values of PER_CALL_KEYS) in place."""
+        return b"".join(self.into([], changes)) if changes else self.whole
+
+    def into(self, pieces: list[bytes], changes: dict[str, object]) -> list[bytes]:
+        """`fill`'s pieces added to `pieces` (to be joined with more)."""
+        base = len(pieces)
+        pieces += self.parts
         for key, value in changes.items():
-            parts[self.slots[key]] = orjson.dumps(value)
-        return b"".join(parts)
+            pieces[base + self.slots[key]] = orjson.dumps(value)
+        return pieces
 
 
 def _templates(world: World) -> dict[int, _Template]:
@@ -279,9 +287,11 @@ def sponsor_view(world: World, sponsor_id: int) -> SponsorBody:
     return {"id": s.id, "name": s.name, "logoUrl": s.logo_url, "website": s.website}
 
 
-def page_view(items: Iterable[SessionBody | orjson.Fragment], total: int, filtered: int, *,
+def page_view(items: Iterable[SessionBody] | orjson.Fragment, total: int, filtered: int, *,
               past: bool | None = None, upcoming: bool | None = None) -> SessionPageBody:
-    body: dict = {"recordsTotal": total, "recordsFiltered": filtered, "data": list(items),
+    """A page of sessions; `items` as dicts, or already encoded (`sessions_json`)."""
+    data = items if isinstance(items, orjson.Fragment) else list(items)
+    body: dict = {"recordsTotal": total, "recordsFiltered": filtered, "data": data,
                   "error": None}
     if past is not None:
         body["pastSession"] = past
