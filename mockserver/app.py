@@ -231,12 +231,15 @@ class RequestLimits:
         self.app, self.max_body, self.max_headers = app, max_body, max_headers
 
     def refusal(self, scope: Scope) -> tuple[Transport | Scenario, str] | None:
-        headers = scope["headers"]
-        if sum(len(name) + len(value) for name, value in headers) > self.max_headers:
+        size, length = 0, b"0"
+        for name, value in scope["headers"]:  # one walk: every call pays it
+            size += len(name) + len(value)
+            if name == b"content-length":
+                length = value  # the last one, as a dict of the headers would keep
+        if size > self.max_headers:
             return Transport.HEADERS_TOO_LARGE, f"headers are limited to {self.max_headers} bytes"
         if scope.get("path", "").startswith("/__mock"):
             return None
-        length = dict(headers).get(b"content-length", b"0")
         if not length.isdigit():
             return Scenario.BAD_REQUEST, "Content-Length is not a number"
         if int(length) > self.max_body:

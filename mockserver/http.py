@@ -11,6 +11,7 @@ from starlette.responses import Response
 from mockserver.contract.catalogue import ErrorCase
 
 JSON = "application/json"
+JSON_BYTES = JSON.encode()
 
 
 # orjson writes the same bytes as the json module below (compact, UTF-8, int keys as strings)
@@ -31,8 +32,24 @@ def dumps(body: object) -> bytes:
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+class JsonResponse(Response):
+    """Starlette's Response of an encoded JSON body. Without extra headers, its two headers
+    are set directly, as Starlette's `init_headers` would set them: that general walk cost a
+    fortieth of a computed answer."""
+
+    media_type = JSON
+
+    def __init__(self, body: bytes, status_code: int = 200,
+                 headers: Mapping[str, str] | None = None) -> None:
+        if headers or status_code < 200 or status_code in (204, 304):
+            super().__init__(body, status_code, headers)
+            return
+        self.status_code, self.body, self.background = status_code, body, None
+        self.raw_headers = [(b"content-length", b"%d" % len(body)), (b"content-type", JSON_BYTES)]
+
+
 def json_response(body: object, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(dumps(body), status_code=status, media_type=JSON, headers=headers)
+    return JsonResponse(dumps(body), status, headers)
 
 
 def void_response(headers: dict | None = None) -> Response:

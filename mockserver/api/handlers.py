@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from connexion import request
-from connexion.context import scope as request_scope
+from connexion.context import _scope as request_scope
 from starlette.responses import Response
 
 from mockserver import faults, forcing, simulation
@@ -52,8 +52,9 @@ class Operations:
         return self.state.service  # looked up per call: a reset swaps the service
 
     def caller(self) -> User:
-        # The request's headers, without building a ConnexionRequest (or Headers) around them.
-        return self.service.authenticate(token_from_raw_headers(request_scope["headers"]))
+        # The request's headers, without building a ConnexionRequest (or Headers) around them,
+        # from the context variable behind connexion.context.scope (its proxy costs a µs).
+        return self.service.authenticate(token_from_raw_headers(request_scope.get()["headers"]))
 
     # -- sessions ---------------------------------------------------------------------------
     async def listSessions(self, eventurl: str, **query: Any) -> Response:  # noqa: N802
