@@ -10,7 +10,7 @@ stubs of our bytes) and the ceiling, over list, detail, register-mix and the mix
 (bench/load.py MIXED); the npm references are installed on first run, pinned. Then cold
 start, RSS after warm-up, computed list latency with 100 vs 10,000 sessions, what the
 validating proxy adds at p50 (ours-proxy, in front of a second ours-1, against calling it
-directly), and whether each of our targets meets the issue's targets, met or missed, one line each.
+directly, in turns), and whether each of our targets meets the issue's targets, met or missed, one line each.
 `--quick` runs every part briefly to prove the bench works (figures only; it never judges a
 speed by its exit code). Without wrk or npm, quick mode says so and makes do (Python load
 generator, no Prism row); full mode fails.
