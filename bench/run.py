@@ -10,7 +10,8 @@ stubs of our bytes) and the ceiling, over list, detail, register-mix and the mix
 (bench/load.py MIXED); the npm references are installed on first run, pinned. Then cold
 start, RSS after warm-up, computed list latency with 100 vs 10,000 sessions, what the
 validating proxy adds at p50 (ours-proxy, in front of a second ours-1, against calling it
-directly, in turns), and whether each of our targets meets the issue's targets, met or missed, one line each.
+directly, in turns), and whether each of our targets meets the issue's targets, met or missed,
+one line each.
 `--quick` runs every part briefly to prove the bench works (figures only; it never judges a
 speed by its exit code). Without wrk or npm, quick mode says so and makes do (Python load
 generator, no Prism row); full mode fails.
@@ -85,8 +86,8 @@ PAIRS = (("ours-1", COMPUTED, "mixed"), (COMPUTED, "ceiling", "list"),
          (REDIS_ONE, "ours-1", "detail"))
 ROUNDS_IN_TURNS = 5  # rounds of each server (1 in quick mode)
 # The proxy, too, is judged in turns (direct, proxied, direct...): by the median over the
-# rounds of each round's added p50. Its rounds are short, so that they fit the time the part
-# took when it drove each server once: seconds per round under the load, and on one connection.
+# rounds of each round's added p50. Its rounds are short, so the part takes about 20 s more
+# than when it drove each side once: seconds per round under the load, and on one connection.
 PROXY_ROUND_S = 2
 PROXY_ROUND_ONE_CONNECTION_S = 1
 
