@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
@@ -81,6 +82,24 @@ class LoadResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def median_of(cls, rounds: list[LoadResult]) -> LoadResult:
+        """Rounds of one load (measured in turns) as one result: the counts summed, the rate
+        and the latencies their medians over the rounds."""
+        return cls(requests=sum(r.requests for r in rounds),
+                   seconds=round(sum(r.seconds for r in rounds), 3),
+                   rps=round(statistics.median(r.rps for r in rounds), 2),
+                   p50_ms=median([r.p50_ms for r in rounds]),
+                   p99_ms=median([r.p99_ms for r in rounds]),
+                   non_2xx=sum(r.non_2xx for r in rounds),
+                   socket_errors=sum(r.socket_errors for r in rounds))
+
+
+def median(values: list[float | None]) -> float | None:
+    """The median of the values measured (None: not measured), None if there are none."""
+    measured = [v for v in values if v is not None]
+    return round(statistics.median(measured), 3) if measured else None
 
 
 def wrk_path() -> str | None:
@@ -183,7 +202,6 @@ def python_load(url: str, load: Load, *, mix: bool = False, seconds: float | Non
     """Keep-alive connections sending requests back to back, as wrk does (one thread);
     `mixed_base`: cycle through MIXED under that base instead of requesting `url`."""
     import asyncio
-    import statistics
     import time
     from urllib.parse import urlsplit
 

@@ -4,10 +4,12 @@ already in bench/.prism or without wrk, those rows are skipped or replaced."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +48,9 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
             assert run["proxied"]["requests"] > 0 and run["proxied"]["non_2xx"] == 0
             assert run["added_p50_ms"] is not None
         assert figures["proxy_cpu_ms"] > 0  # the proxy process's CPU per exchange
+        # Measured in turns: one added p50 per round (direct, then proxied).
+        assert len(figures["rounds"]["direct"]) == len(figures["rounds"]["proxied"]) == \
+            len(figures["added_p50_rounds_ms"]) == results["proxy"]["rounds_each"]
     assert [row["value"] for row in results["checks"]["ours-proxy"]] == \
         [results["proxy"]["scenarios"][s]["added_p50_ms"] for s in ("list", "detail")]
     # The targets comparing two configurations, measured in turns, are judged by those turns.
@@ -69,13 +74,36 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
     assert "mixed: default ≥ --no-response-cache" in done.stdout
 
 
-def test_only_chooses_the_parts_that_run() -> None:
-    import importlib.util
-
+def bench_run() -> Any:
     spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_the_proxy_is_judged_by_the_median_of_what_each_round_added() -> None:
+    """Not by the difference of the medians: a round's proxied p50 is set against the direct
+    p50 measured just before it, under the same spell of the machine."""
+    bench = bench_run()
+
+    def rounds(*p50s: float) -> list:
+        return [bench.loads.LoadResult(requests=100, seconds=2.0, rps=50.0, p50_ms=p50,
+                                       p99_ms=p50 * 2, non_2xx=0, socket_errors=0)
+                for p50 in p50s]
+
+    figures = bench.added_in_turns({"direct": rounds(1.0, 3.0, 1.0),
+                                    "proxied": rounds(2.0, 3.5, 2.5)})
+    assert figures["added_p50_rounds_ms"] == [1.0, 0.5, 1.5]
+    assert figures["added_p50_ms"] == 1.0  # the medians' difference would be 2.5 - 1.0 = 1.5
+    assert figures["direct"]["p50_ms"] == 1.0 and figures["proxied"]["requests"] == 300
+    check = bench.checks({"targets": {}, "world_size": {},
+                          "proxy": {"scenarios": {"list": figures}}})[bench.PROXIED][0]
+    assert check["value"] == 1.0 and check["ok"] is True
+
+
+def test_only_chooses_the_parts_that_run() -> None:
+    bench = bench_run()
     assert bench.parts("proxy") == ["proxy"]
     assert bench.parts("proxy, world-size") == ["world-size", "proxy"]  # in running order
     assert bench.parts("ceiling") == ["ours", "ceiling"]  # it answers the bytes ours captures
