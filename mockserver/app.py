@@ -211,7 +211,7 @@ class StoreGuard:
 
 class CaughtUp:
     """Every API call starts from the world as all workers have left it: one catch-up per
-    call, before the response cache and the handlers read it (a no-op for one process)."""
+    call, before the response cache and the handlers read it (only on a shared store)."""
 
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app, self.state = app, state
@@ -346,8 +346,9 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     api: ASGIApp = FastPath(connexion_api, operations) if state.config.fast_path else connexion_api
     if state.config.response_cache:
         api = ResponseCache(api, state)
-    app: ASGIApp = ApiFirst(Router(routes=routes,
-                                   default=Journaled(Proxy(CaughtUp(api, state), state), state)))
+    if state.config.store:  # a mock on its own has nobody to catch up with
+        api = CaughtUp(api, state)
+    app: ASGIApp = ApiFirst(Router(routes=routes, default=Journaled(Proxy(api, state), state)))
     if state.config.store:
         app = StoreGuard(app)
     app = RequestLimits(app)
