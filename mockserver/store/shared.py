@@ -36,7 +36,7 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import redis.asyncio as redis
 from redis.asyncio.retry import Retry
@@ -46,7 +46,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
 from mockserver.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
-from mockserver.journal import JournalEntry
+from mockserver.journal import JournalEntry, Noted
 from mockserver.store import StoreUnavailable
 from mockserver.store.backend import Notice, Replica
 from mockserver.store.keys import (
@@ -301,7 +301,7 @@ class SharedBackend:
 
 
     # -- the journal (Backend) -----------------------------------------------------------------
-    def note(self, **fields: object) -> None:
+    def note(self, **fields: Unpack[Noted]) -> None:
         self.journal.record(**fields)
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:

@@ -35,10 +35,10 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Any, Unpack
 
 from mockserver.http import dumps
-from mockserver.journal import JournalEntry, answered_at
+from mockserver.journal import JournalEntry, Noted, answered_at
 from mockserver.store import StoreUnavailable
 from mockserver.store.keys import (
     HAND_OVER,
@@ -119,7 +119,7 @@ class SharedJournal:
         `listen`: makes sure this worker receives HAND_OVER and HANDED_OVER messages."""
         self._redis, self.size, self._reach, self._era, self._listen = client, size, reach, era, listen
         self._store, self._list = client.register_script(_STORE), client.register_script(_LIST)
-        self._buffer: deque[tuple[int, int, dict[str, object]]] = deque(maxlen=size)
+        self._buffer: deque[tuple[int, int, Noted]] = deque(maxlen=size)
         self._buffer_era: str | None = None  # the era of every entry in the buffer
         self._tag, self._recorded = secrets.token_hex(4).encode(), 0  # tag each entry uniquely
         self._flushing = asyncio.Lock()  # one store at a time: a hand-over follows the one before
@@ -128,7 +128,7 @@ class SharedJournal:
         self._tasks: set[asyncio.Task] = set()  # held until done: the loop keeps weak references
 
     # -- writing ---------------------------------------------------------------------------------
-    def record(self, **fields: object) -> None:
+    def record(self, **fields: Unpack[Noted]) -> None:
         """Add an entry, stamped with the time it was answered (its `at`, formatted when
         stored); no round trip."""
         era = self._era()
