@@ -118,7 +118,8 @@ def session_view(world: World, store: Store, session: Session, viewer: Viewer,
     (`_static_session_view`); only what depends on the caller, `expand` and the store is filled
     in per call. Nested values are shared between calls, so callers must not mutate them."""
     body = _static_session_view(world, session).copy()  # keeps the documents' key order
-    body.update(_per_call(world, store, session, viewer, expand))  # keys it has: same order
+    body.update(_per_call(world, store, session, viewer.is_host, viewer.registration,
+                          expand))  # keys the static view has: the same order
     return body
 
 
@@ -127,7 +128,7 @@ def session_json(world: World, store: Store, session: Session, viewer: Viewer,
     """`session_view` already encoded (the bytes its dict encodes to), as the handlers send it:
     the world's facts are encoded once per session, only `_per_call`'s values per call."""
     return orjson.Fragment(_template(world, session).fill(
-        _per_call(world, store, session, viewer, expand)))
+        _per_call(world, store, session, viewer.is_host, viewer.registration, expand)))
 
 
 def sessions_json(world: World, store: Store, sessions: list[Session], user: User,
@@ -140,8 +141,8 @@ def sessions_json(world: World, store: Store, sessions: list[Session], user: Use
     pieces = [b"["]
     for session in sessions:
         template = templates.get(session.id) or _template(world, session)
-        viewer = Viewer(user, is_host, store.registration(session.id, user_id))
-        template.into(pieces, _per_call(world, store, session, viewer, expand))
+        registration = store.registration(session.id, user_id)
+        template.into(pieces, _per_call(world, store, session, is_host, registration, expand))
         pieces.append(b",")
     if sessions:
         pieces.pop()  # the last comma
@@ -149,15 +150,15 @@ def sessions_json(world: World, store: Store, sessions: list[Session], user: Use
     return orjson.Fragment(b"".join(pieces))
 
 
-def _per_call(world: World, store: Store, session: Session, viewer: Viewer,
-              expand: frozenset[str]) -> dict[str, object]:
-    """What `session_view` shows besides the static view: keys of PER_CALL_KEYS only."""
+def _per_call(world: World, store: Store, session: Session, is_host: bool,
+              registration: Registration | None, expand: frozenset[str]) -> dict[str, object]:
+    """What `session_view` shows besides the static view, for a caller who is a host or not
+    and holds `registration` or not: keys of PER_CALL_KEYS only."""
     changes: dict[str, object] = {}
-    registration = viewer.registration
     stream = session.stream
     if "stats" in expand:
         changes["sessionStats"] = session_stats(session, store.session_registrations(session.id))
-    if viewer.is_host and "registerdHolderUsers" in expand:
+    if is_host and "registerdHolderUsers" in expand:
         changes["registerdHolderUsers"] = [holder_view(world, r)
                                            for r in store.session_registrations(session.id)]
     if registration is not None:
@@ -165,7 +166,7 @@ def _per_call(world: World, store: Store, session: Session, viewer: Viewer,
     if "duration" in expand:
         changes["duration"] = duration_minutes(session)
     # Stream secrets are for people who may watch: registered attendees and hosts.
-    if stream is not None and (viewer.is_host or registration is not None):
+    if stream is not None and (is_host or registration is not None):
         changes["streamUrl"], changes["streamKey"] = stream.url, stream.key
         changes["rtmpUrl"], changes["playBackRestrictionToken"] = (stream.rtmp_url,
                                                                    stream.playback_token)
