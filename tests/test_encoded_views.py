@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from mockserver.contract.cases import EVENT_URL, TOKENS
+from mockserver.contract.cases import EVENT_URL, TOKENS, Role
 from mockserver.contract.catalogue import ApiError
 from mockserver.domain.service import ListQuery, MockService
 from mockserver.http import dumps
@@ -103,3 +103,24 @@ def test_a_list_answer_follows_a_registration_and_the_clock_at_once(cases) -> No
     assert client.put("/__mock/clock", json={"advanceMinutes": 400 * 24 * 60}).status_code == 200
     later = answer()
     assert b'"upComingSession":true' in registered and b'"upComingSession":false' in later
+
+
+def test_session_stats_count_registrations_and_who_attended(service) -> None:
+    """`sessionStats` counts a session's registrations and, of them, those marked attended
+    (Store.attendance), in the dict views and the encoded ones alike."""
+    store = service.store
+    event_id = service.event(EVENT_URL).id
+    session = next(s for s in service.world.sessions_by_event[event_id]
+                   if store.registration_count(s.id) >= 2)
+    attended = store.session_registrations(session.id)[0]
+    store.update(session.id, attended.user_id, attended=True)
+    host = service.authenticate(TOKENS[Role.HOST])
+    query = ListQuery(expand=frozenset({"stats"}), size=500)
+    page = service.list_sessions(EVENT_URL, host, query)
+    shown = {item["sessionId"]: item["sessionStats"] for item in page["data"]}
+    assert shown[session.id]["attendeeCount"] == 1
+    assert {sid: (stats["registeredUserCount"], stats["attendeeCount"])
+            for sid, stats in shown.items()} == {
+        sid: (len(regs := store.session_registrations(sid)), len([r for r in regs if r.attended]))
+        for sid in shown}
+    assert dumps(service.list_sessions(EVENT_URL, host, query, as_json=True)) == dumps(page)

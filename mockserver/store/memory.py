@@ -70,6 +70,13 @@ class MemoryStore:
         _read(("session", session_id))
         return len(self._by_session.get(session_id, ()))
 
+    def attendance(self, session_id: int) -> tuple[int, int]:
+        _read(("session", session_id))
+        registrations = self._by_session.get(session_id)
+        if not registrations:
+            return 0, 0
+        return len(registrations), len([r for r in registrations.values() if r.attended])
+
     def registration(self, session_id: int, user_id: int) -> Registration | None:
         _read(("session", session_id))
         return self._by_session.get(session_id, {}).get(user_id)
