@@ -2,7 +2,8 @@
 
 The time itself is measured by `make bench` (a timed test would fail on a busy machine); these
 tests keep what makes it short: modules a plain mock never uses stay unimported, and Connexion
-gets the shipped spec without checking it again (tests/test_spec.py checks it instead).
+gets the shipped spec without checking it again (tests/test_spec.py checks it instead), which
+is parsed once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from connexion.resolver import Resolver
 
 from mockserver.api.specification import ShippedSpecification, add_shipped_api
 from mockserver.app import SpringArrayURIParser
-from mockserver.contract.spec import BASE_PATH, load
+from mockserver.contract.spec import BASE_PATH, SPEC_PATH, load, operations
 
 # What each would add to every start, were it imported there.
 LAZY_MODULES = {
@@ -71,3 +72,8 @@ def test_the_shipped_api_is_registered_as_connexions_add_api_registers_it() -> N
     assert (api.base_path, api.kwargs) == (expected.base_path, expected.kwargs)
     assert api.specification.raw == expected.specification.raw
     assert api.specification.spec == expected.specification.spec
+
+
+def test_the_spec_is_parsed_once_however_its_path_is_given() -> None:
+    assert load() is load(SPEC_PATH) is load(str(SPEC_PATH))
+    assert operations() is operations(SPEC_PATH)
