@@ -1,9 +1,9 @@
 """A plain `mockserver` starts without the work only some uses need (issue 17: cold start ≤ 1 s).
 
 The time itself is measured by `make bench` (a timed test would fail on a busy machine); these
-tests keep what makes it short: modules a plain mock never uses stay unimported, and Connexion
-gets the shipped spec without checking it again (tests/test_spec.py checks it instead), which
-is parsed once.
+tests keep what makes it short: modules a plain mock never uses stay unimported, Connexion
+gets the shipped spec without checking it again (tests/test_spec.py checks it instead), the
+spec is parsed once, and the cycle collector waits until the server is built.
 """
 
 from __future__ import annotations
@@ -46,12 +46,42 @@ print(status, *sorted(name for name in {sorted(LAZY_MODULES)!r} if name in sys.m
 """
 
 
+# `python -m mockserver ARGS` up to the call that would serve: is the cycle collector on then,
+# how many objects did start-up leave out of its passes, how many passes did start-up run?
+SERVE_PROBE = """
+import gc, runpy, sys
+import uvicorn
+
+def serve(app, **options):
+    passes = sum(generation["collections"] for generation in gc.get_stats()) - before
+    print(gc.isenabled(), gc.get_freeze_count(), passes)
+
+uvicorn.run = serve
+sys.argv = ["mockserver", *sys.argv[1:]]
+before = sum(generation["collections"] for generation in gc.get_stats())
+runpy.run_module("mockserver", run_name="__main__")
+"""
+# `python -m mockserver record`: is the collector on for the recording?
+RECORD_PROBE = """
+import gc, runpy, sys
+import mockserver.record
+
+mockserver.record.main = lambda argv: print(gc.isenabled())
+sys.argv = ["mockserver", "record"]
+runpy.run_module("mockserver", run_name="__main__")
+"""
+
+
+def run_python(script: str, *args: str) -> list[str]:
+    ran = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                         timeout=60, check=True)
+    return ran.stdout.split()
+
+
 @pytest.fixture(scope="module")
 def plain_start() -> list[str]:
     """The first list request's status, then the lazy modules a plain start imported."""
-    ran = subprocess.run([sys.executable, "-c", PLAIN_START], capture_output=True, text=True,
-                         timeout=60, check=True)
-    return ran.stdout.split()
+    return run_python(PLAIN_START)
 
 
 @pytest.mark.parametrize("module", sorted(LAZY_MODULES))
@@ -77,3 +107,16 @@ def test_the_shipped_api_is_registered_as_connexions_add_api_registers_it() -> N
 def test_the_spec_is_parsed_once_however_its_path_is_given() -> None:
     assert load() is load(SPEC_PATH) is load(str(SPEC_PATH))
     assert operations() is operations(SPEC_PATH)
+
+
+@pytest.mark.parametrize("args", [[], ["--workers", "2", "--store", "redis://127.0.0.1:1/0"]],
+                         ids=["one process", "workers"])
+def test_the_collector_waits_for_the_start_and_then_collects(args: list[str]) -> None:
+    enabled, frozen, passes = run_python(SERVE_PROBE, "--port", "0", *args)[-3:]
+    assert enabled == "True"  # what serving allocates is collected
+    assert int(frozen) > 50_000  # the start-up's objects are left out of every later pass
+    assert int(passes) < 10  # about 150 with the collector on at start
+
+
+def test_the_collector_is_on_for_a_recording() -> None:
+    assert run_python(RECORD_PROBE) == ["True"]
