@@ -3,7 +3,6 @@ spec and Swagger UI at the root, with CORS and the request journal around them."
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver.api import prepared
 from mockserver.api.fastpath import FastPath
 from mockserver.api.handlers import Operations
+from mockserver.api.specification import add_shipped_api
 from mockserver.config import MockConfig
 from mockserver.contract import catalogue
 from mockserver.contract.catalogue import Scenario, Transport
@@ -110,9 +110,8 @@ def build_api(operations: Operations) -> AsyncApp:
     app = AsyncApp(__name__, middlewares=MIDDLEWARES,
                    validator_map={**VALIDATOR_MAP, "parameter": prepared.ParameterValidator})
     app._middleware_app.api_cls = prepared.PreparedApi  # see api/prepared.py
-    app.add_api(
-        copy.deepcopy(load()),  # a copy: Connexion writes defaults into it
-        base_path=BASE_PATH, resolver=Resolver(operations.endpoint),
+    add_shipped_api(  # app.add_api, without Connexion validating the spec on each start
+        app, load(), base_path=BASE_PATH, resolver=Resolver(operations.endpoint),
         uri_parser_class=SpringArrayURIParser,
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
     )

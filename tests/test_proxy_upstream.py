@@ -4,8 +4,6 @@ the remembered request verdicts must stay right, not only fast."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -100,11 +98,3 @@ def test_credentials_in_the_target_url_are_sent_instead_of_the_callers(
     with_user = target.base_url.replace("http://", "http://user:pw@") + "/x?authorization"
     answer = asyncio.run(Upstream().send("GET", with_user, [("Authorization", "caller")], b"", 5))
     assert (answer.status, answer.content) == (200, b"Basic dXNlcjpwdw==")
-
-
-def test_a_mock_without_a_proxy_does_not_import_aiohttp() -> None:
-    """Importing aiohttp takes about 0.2 s of the mock's 1 s cold start budget."""
-    loaded = subprocess.run(
-        [sys.executable, "-c", "import sys, mockserver.cli; print('aiohttp' in sys.modules)"],
-        capture_output=True, text=True, timeout=60, check=True)
-    assert loaded.stdout.strip() == "False"

@@ -3,12 +3,14 @@ the catalogue (and nothing else) with the documents' exact wording."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from connexion.spec import Specification
 from openapi_spec_validator import validate
 
 from mockserver.contract import catalogue
@@ -28,6 +30,12 @@ SAMPLE_LIMIT = 2  # the session-limit example fills {number_of_sessions_permitte
 
 def test_spec_passes_openapi_spec_validator() -> None:
     validate(load())
+
+
+def test_spec_passes_connexions_own_check() -> None:
+    """The server hands Connexion the spec unchecked (mockserver/api/specification.py): it is
+    checked here, by the check Connexion would run on every start."""
+    Specification.from_dict(copy.deepcopy(load()))  # raises InvalidSpecification
 
 
 def test_every_required_operation_is_in_the_spec() -> None:

@@ -53,10 +53,15 @@ class Operation:
         return {int(status) for status in self.definition["responses"]}
 
 
-@cache
 def load(path: Path = SPEC_PATH) -> Document:
     """The contract at `path`, parsed once (shared: do not change it)."""
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506
+    # One cache entry for load() and load(SPEC_PATH) alike: the spec is parsed once, not twice.
+    return _parsed(path if isinstance(path, Path) else Path(path))
+
+
+@cache
+def _parsed(path: Path) -> Document:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506
 
 
 def resolve(document: Document, node: Any) -> Any:
@@ -83,9 +88,13 @@ def path_regex(template: str) -> str:
                    for odd, part in zip(itertools.cycle((False, True)), parts, strict=False))
 
 
-@cache
 def operations(path: Path = SPEC_PATH) -> dict[str, Operation]:
     """operationId -> Operation, in the order of the spec."""
+    return _operations(path if isinstance(path, Path) else Path(path))  # one entry, as load's
+
+
+@cache
+def _operations(path: Path) -> dict[str, Operation]:
     found: dict[str, Operation] = {}
     for template, item in load(path)["paths"].items():
         pattern = re.compile(f"^{path_regex(template)}/?$")

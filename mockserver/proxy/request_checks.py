@@ -12,14 +12,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 import orjson
-from openapi_schema_validator import OAS30Validator
 
-from mockserver.contract.schema import deref
+from mockserver.contract.schema import deref, oas30_validator
 from mockserver.contract.spec import Operation, load, operation, resolve
 from mockserver.contract.verdicts import RequestKind, Violation, is_json
+
+if TYPE_CHECKING:
+    from openapi_schema_validator import OAS30Validator
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ def parameters(operation_id: str) -> tuple[Parameter, ...]:
         is_array = schema.get("type") == "array"
         scalar = schema.get("items", {}) if is_array else schema
         found.append(Parameter(param["name"], param["in"], bool(param.get("required")),
-                               OAS30Validator(schema), is_array, scalar.get("type")))
+                               oas30_validator(schema), is_array, scalar.get("type")))
     return tuple(found)
 
 
@@ -57,7 +60,7 @@ def _body_validator(operation_id: str) -> OAS30Validator | None:
     document = load()
     body = resolve(document, operation(operation_id).definition.get("requestBody"))
     media = (body or {}).get("content", {}).get("application/json")
-    return OAS30Validator(deref(document, media["schema"])) if media and "schema" in media else None
+    return oas30_validator(deref(document, media["schema"])) if media and "schema" in media else None
 
 
 def _typed(text: str, kind: str | None) -> object:
