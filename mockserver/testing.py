@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import os
+import queue
 import threading
 import time
 import warnings
@@ -17,7 +20,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import anyio
 import uvicorn
+from anyio.from_thread import BlockingPortal
 from starlette.types import ASGIApp
 
 from mockserver.app import MockApp, create_app
@@ -36,12 +41,56 @@ IN_PROCESS_ROOT = "http://accelevents.mock"
 IN_PROCESS_BASE_URL = IN_PROCESS_ROOT + BASE_PATH
 
 
+# process id -> the event loop of its in-process mocks, and the thread that runs it
+_portals: dict[int, tuple[BlockingPortal, threading.Thread]] = {}
+_portals_lock = threading.Lock()
+
+
+def _portal() -> BlockingPortal:
+    """One event loop, in a daemon thread, that runs every in-process mock's requests.
+    Starlette's TestClient otherwise starts a thread and an event loop for each request, which
+    took over half of a plain request's time. A daemon thread never holds the interpreter at
+    exit (`_stop_portal` ends it cleanly then), and a forked process starts its own."""
+    with _portals_lock:
+        if os.getpid() not in _portals:
+            ready: queue.Queue[BlockingPortal] = queue.Queue()
+
+            async def serve() -> None:
+                async with BlockingPortal() as running:
+                    ready.put(running)
+                    await running.sleep_until_stopped()
+
+            thread = threading.Thread(target=anyio.run, args=(serve,), name="accelevents-mock",
+                                      daemon=True)
+            thread.start()
+            _portals[os.getpid()] = ready.get(), thread
+            atexit.register(_stop_portal)
+        return _portals[os.getpid()][0]
+
+
+def _stop_portal() -> None:
+    """At exit: end this process's loop the way asyncio.run ends one, so what lives on it (a
+    proxy's pooled connections) is closed, not left to warn; never waits long."""
+    portal, thread = _portals.pop(os.getpid(), (None, None))
+    if portal is not None and thread is not None:
+        with contextlib.suppress(Exception):
+            portal.call(portal.stop)
+        thread.join(timeout=5)
+
+
+def in_process_client(app: ASGIApp, base_url: str) -> TestClient:
+    """A TestClient of `app` whose requests all run on this process's one mock event loop."""
+    client = TestClient(app, base_url=base_url, raise_server_exceptions=False)
+    client.portal = _portal()  # used for each request instead of a new portal (TestClient)
+    return client
+
+
 class Control:
     """The mock's control API (`/__mock`), in process. Every change goes through it, so it is
     one atomic step that reaches every worker when the mock shares its world through Redis."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self._client = TestClient(app, base_url=IN_PROCESS_ROOT, raise_server_exceptions=False)
+        self._client = in_process_client(app, IN_PROCESS_ROOT)
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         response = self._client.request(method, "/__mock" + path, json=body)
@@ -85,7 +134,7 @@ class MockHandle:
 
     def _new_client(self) -> TestClient:
         # Relative URLs go to the API: client.get("/events/mock-event/session")
-        return TestClient(self.app, base_url=IN_PROCESS_BASE_URL, raise_server_exceptions=False)
+        return in_process_client(self.app, IN_PROCESS_BASE_URL)
 
     @classmethod
     def start(cls, **config: Any) -> MockHandle:

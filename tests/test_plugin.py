@@ -101,3 +101,54 @@ def test_a_fresh_mock_per_test_keeps_nothing_from_the_test_before(tmp_path: Path
                             capture_output=True, text=True, timeout=180, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "8 passed" in result.stdout
+
+
+def test_in_process_mocks_answer_on_one_event_loop_that_never_holds_the_exit() -> None:
+    """Every in-process mock's requests (API and controls) run on one event loop per process,
+    in a daemon thread, not on a thread and loop started per request; a handle left open
+    does not keep the process from exiting."""
+    script = """
+import threading
+from mockserver.testing import MockHandle
+
+threads = set()
+one, two = MockHandle.start(), MockHandle.start(seed=7)
+for mock in (one, two):
+    inner = mock.app.app
+
+    async def noting(scope, receive, send, inner=inner):
+        threads.add(threading.current_thread().name)
+        await inner(scope, receive, send)
+
+    mock.app.app = noting
+for mock in (one, two, one):
+    answer = mock.client.get("/events/mock-event/session", headers=mock.headers())
+    assert answer.status_code == 200, answer.text
+    mock.clock.advance(minutes=5)
+print(sorted(threads))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['accelevents-mock']"
+
+
+def test_the_shared_event_loop_is_ended_cleanly_at_exit() -> None:
+    """At exit the in-process mocks' loop is ended as asyncio.run ends one, so a proxy's
+    pooled connections to its target are closed, with no "Unclosed ..." warning."""
+    script = """
+from mockserver.app import create_app
+from mockserver.config import MockConfig
+from mockserver.testing import LiveServer, MockHandle
+
+target = LiveServer(MockHandle(create_app(MockConfig()))).__enter__()
+mock = MockHandle.start()
+mock.control.call("PUT", "/proxy", {"target": target.url, "operations": None, "fallback": False,
+                                   "strict": False, "allowWrites": False, "timeoutS": 5})
+answer = mock.client.get("/events/mock-event/session", headers=mock.headers())
+print(answer.status_code, answer.headers["x-mock-source"])
+"""
+    result = subprocess.run([sys.executable, "-W", "ignore::DeprecationWarning", "-c", script],
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout.strip()) == (0, "200 proxy"), result.stderr
+    assert "Unclosed" not in result.stderr
