@@ -10,8 +10,8 @@ stubs of our bytes) and the ceiling, over list, detail, register-mix and the mix
 (bench/load.py MIXED); the npm references are installed on first run, pinned. Then cold
 start, RSS after warm-up, computed list latency with 100 vs 10,000 sessions, what the
 validating proxy adds at p50 (ours-proxy, in front of a second ours-1, against calling it
-directly, in turns), and whether each of our targets meets the issue's targets, met or missed,
-one line each.
+directly, in turns), the pytest plugin's set-up of a fresh mock per test (bench/plugin_setup.py),
+and whether each of our targets meets the issue's targets, met or missed, one line each.
 `--quick` runs every part briefly to prove the bench works (figures only; it never judges a
 speed by its exit code). Without wrk or npm, quick mode says so and makes do (Python load
 generator, no Prism row); full mode fails.
@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load as loads  # noqa: E402
+import plugin_setup  # noqa: E402
 import targets as t  # noqa: E402
 
 EVENT = "mock-event"
@@ -68,13 +69,17 @@ WORLD_SIZES = (100, 10_000)
 TARGET_WORLD_GROWTH = 1.25  # list p50 with 10,000 sessions ≤ 1.25× that with 100 (noise margin)
 TARGET_PROXY_ADDED_MS = 2.0  # the validating proxy adds ≤ 2 ms at p50 over calling its target
 PROXIED = "ours-proxy"
+TARGET_PLUGIN_SETUP_MS = 20.0  # the pytest plugin's fresh mock: set-up per test (95th percentile)
+PLUGIN = "pytest-plugin"
+PLUGIN_TESTS = {"full": 200, "quick": 20}  # tests in the plugin's throwaway project
 
 # The bench's parts in running order: `--only proxy` runs one of them (the figures of a part
 # measured alone are comparable with that part's in a full run; checks of what is not run
 # show as not measured).
 PARTS = {"ours": "ours_one_worker", "computed": "ours_computed", "workers": "ours_workers",
          "prism": "prism", "mockoon": "mockoon", "wiremock": "wiremock", "ceiling": "ceiling",
-         "world-size": "world_sizes", "proxy": "proxy_overhead", "paired": "paired"}
+         "world-size": "world_sizes", "proxy": "proxy_overhead", "paired": "paired",
+         "plugin": "plugin_setup"}
 # They answer the bytes `ours` captures, so it runs too.
 NEEDS_OUR_BYTES = {"wiremock", "ceiling", "paired"}
 # Targets that compare two configurations of this machine are measured again in turns (A, B,
@@ -371,6 +376,18 @@ class Bench:
         self.stop(target)
         self.results["proxy"] = figures
 
+    def plugin_setup(self) -> None:
+        """The pytest plugin's fresh mock per test (`accelevents_mock`): each test's set-up in
+        a project of its own (bench/plugin_setup.py)."""
+        tests = PLUGIN_TESTS[self.results["mode"]]
+        print(f"the pytest plugin: set-up of a fresh mock per test, {tests} tests", flush=True)
+        figures = plugin_setup.measure(tests)
+        print(f"  set-up per test: median {fmt(figures['median_ms'])} ms, 95th percentile "
+              f"{fmt(figures['p95_ms'])} ms, max {fmt(figures['max_ms'])} ms (the first test, "
+              f"which builds the mock: {fmt(figures['first_ms'])} ms); a test's two requests "
+              f"{fmt(figures['call_median_ms'])} ms", flush=True)
+        self.results["plugin"] = figures
+
     def paired(self) -> None:
         """The targets of PAIRS, each pair measured in turns, ROUNDS_IN_TURNS rounds each."""
         print(f"paired, in turns ({self.rounds_in_turns} rounds each): ours-1, ours-1-nc, "
@@ -546,6 +563,12 @@ def checks(results: dict) -> dict:
                            "ok": None if f["added_p50_ms"] is None
                            else f["added_p50_ms"] <= TARGET_PROXY_ADDED_MS}
                           for scenario, f in proxy.items()]
+    plugin = results.get("plugin")
+    if plugin:
+        found[PLUGIN] = [{"what": f"set-up of a fresh mock per test ≤ {TARGET_PLUGIN_SETUP_MS:g} ms "
+                                  f"(95th percentile of {plugin['tests'] - 1} tests after the first)",
+                          "value": plugin["p95_ms"], "limit": TARGET_PLUGIN_SETUP_MS,
+                          "ok": plugin["p95_ms"] <= TARGET_PLUGIN_SETUP_MS}]
     return found
 
 
@@ -628,6 +651,11 @@ def report(results: dict) -> str:
                      f"{len(f['added_p50_rounds_ms'])} each); one connection: "
                      f"+{fmt(f['one_connection']['added_p50_ms'])} ms; "
                      f"proxy CPU {fmt(f.get('proxy_cpu_ms'), 3)} ms per exchange")
+    plugin = results.get("plugin")
+    if plugin:
+        lines.append(f"{PLUGIN:<10} set-up per test: median {fmt(plugin['median_ms'])} ms, "
+                     f"p95 {fmt(plugin['p95_ms'])} ms, max {fmt(plugin['max_ms'])} ms "
+                     f"({plugin['tests']} tests; the first {fmt(plugin['first_ms'])} ms)")
     lines.append("")
     for name, rows in results["checks"].items():
         missed = [r["what"] for r in rows if r["ok"] is False]

@@ -64,6 +64,10 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
     redis = {row["what"]: row["value"] for row in results["checks"]["ours-1-redis"]}
     assert redis["detail: Redis store ≥ 80% of in-memory (ours-1) (in turns)"] == \
         results["paired"]["ours-1-redis/ours-1 detail"]["ratio"]
+    # The pytest plugin's fresh mock per test (issue 17), in a project of its own.
+    plugin = results["plugin"]
+    assert plugin["tests"] == 20 and 0 < plugin["median_ms"] <= plugin["p95_ms"] <= plugin["max_ms"]
+    assert [row["value"] for row in results["checks"]["pytest-plugin"]] == [plugin["p95_ms"]]
     # The npm references (not installed: --no-install) are measured or say why not; they never
     # crash the bench.
     assert results["targets"]["ours-1-redis"]["status"] == "ok"  # Redis is installed by make test
