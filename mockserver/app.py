@@ -37,6 +37,7 @@ from mockserver.contract.spec import BASE_PATH, SPEC_PATH, allowed_methods, is_a
 from mockserver.control.routes import control_routes
 from mockserver.control.socket import socket_route
 from mockserver.http import JSON, dumps
+from mockserver.journal import Answered
 from mockserver.proxy.forward import Proxy
 from mockserver.response_cache import ResponseCache
 from mockserver.state import MockState
@@ -159,12 +160,8 @@ class Journaled:
         def note() -> None:
             nonlocal noted
             noted = True
-            self.state.note(
-                method=scope["method"], path=path,
-                operation=notes.get("operation"), status=status, forced=notes.get("forced"),
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                source=notes.get("source"), violations=notes.get("violations"),
-            )
+            self.state.note(Answered(scope["method"], path, status,
+                                     time.perf_counter() - started, notes))
 
         async def send_and_note(message: Message) -> None:
             nonlocal status

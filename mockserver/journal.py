@@ -6,7 +6,7 @@ import itertools
 import time
 from collections import deque
 from datetime import UTC, datetime
-from typing import Any, TypedDict, Unpack
+from typing import Any, NamedTuple, TypedDict
 
 JournalEntry = dict[str, Any]  # id, at and the Noted fields, as JSON (GET /__mock/journal)
 
@@ -18,7 +18,7 @@ def answered_at(seconds: float) -> str:
 
 
 class Noted(TypedDict):
-    """What `app.Journaled` notes of each API call; the journal adds its id and `at`."""
+    """An entry's fields besides its id and `at` (`noted`)."""
 
     method: str
     path: str
@@ -30,19 +30,38 @@ class Noted(TypedDict):
     violations: list[dict[str, str]] | None  # a proxied exchange's findings
 
 
+class Answered(NamedTuple):
+    """One API call as `app.Journaled` saw it answered, kept as it is: an entry's fields are
+    worked out of it only when the journal is read or stored (`noted`), not per call."""
+
+    method: str
+    path: str
+    status: int
+    seconds: float  # how long the answer took
+    notes: dict[str, Any]  # what the call noted on its way (scope["mock"]); not changed after
+
+
+def noted(call: Answered) -> Noted:
+    notes = call.notes
+    return {"method": call.method, "path": call.path, "operation": notes.get("operation"),
+            "status": call.status, "forced": notes.get("forced"),
+            "duration_ms": round(call.seconds * 1000, 2), "source": notes.get("source"),
+            "violations": notes.get("violations")}
+
+
 class Journal:
     def __init__(self, size: int = 500) -> None:
-        # (id, time.time() when answered, the Noted fields): a tuple costs a third of a class
-        self._entries: deque[tuple[int, float, Noted]] = deque(maxlen=size)
+        # (id, time.time() when answered, the call): a tuple costs a third of a class
+        self._entries: deque[tuple[int, float, Answered]] = deque(maxlen=size)
         self._ids = itertools.count(1)
 
-    def record(self, **fields: Unpack[Noted]) -> None:
-        """Add an entry (the fields of `Noted`), stamped with the time it was answered: now."""
-        self._entries.append((next(self._ids), time.time(), fields))
+    def record(self, call: Answered) -> None:
+        """Add an entry, stamped with the time it was answered: now."""
+        self._entries.append((next(self._ids), time.time(), call))
 
     def entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
-        rows = [{"id": entry_id, "at": answered_at(at), **fields}
-                for entry_id, at, fields in self._entries if entry_id > since]
+        rows = [{"id": entry_id, "at": answered_at(at), **noted(call)}
+                for entry_id, at, call in self._entries if entry_id > since]
         return rows[-limit:] if limit else rows
 
     def clear(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from mockserver.config import MockConfig
 from mockserver.contract import catalogue
@@ -19,7 +19,7 @@ from mockserver.domain.clock import MockClock, parse_instant
 from mockserver.domain.models import World
 from mockserver.domain.records import Registration
 from mockserver.domain.service import MockService
-from mockserver.journal import JournalEntry, Noted
+from mockserver.journal import Answered, JournalEntry
 from mockserver.notify import Notifier
 from mockserver.proxy.findings import FindingLog
 from mockserver.store.backend import Backend, LocalBackend, Notice
@@ -265,8 +265,8 @@ class MockState:
         return await self.backend.transact(change)
 
     # -- the journal -------------------------------------------------------------------------
-    def note(self, **fields: Unpack[Noted]) -> None:
-        self.backend.note(**fields)
+    def note(self, call: Answered) -> None:
+        self.backend.note(call)
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
         return await self.backend.journal_entries(since, limit)

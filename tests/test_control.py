@@ -67,6 +67,8 @@ def test_journal_records_operation_status_and_forcing(client, cases) -> None:
         ("listSessions", 200, None), ("registerForSession", 406, None),
         ("listSessions", 401, "code=401 example=not-authorized")]
     assert all(before <= datetime.fromisoformat(e["at"]) <= datetime.now(UTC) for e in entries)
+    assert all(isinstance(e["duration_ms"], float) and 0 < e["duration_ms"] < 10_000
+               for e in entries)
 
 
 def test_scenarios_list_every_catalogued_case(client) -> None:

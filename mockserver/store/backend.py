@@ -11,9 +11,9 @@ as ops, can take it back, and replays ops recorded elsewhere. Neither back end i
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar, Unpack
+from typing import Any, Protocol, TypeVar
 
-from mockserver.journal import Journal, JournalEntry, Noted
+from mockserver.journal import Answered, Journal, JournalEntry
 from mockserver.store.memory import Op
 
 T = TypeVar("T")
@@ -63,8 +63,8 @@ class Backend(Protocol):
         """Run `change` (rules read, then write) as one atomic step for every worker."""
         ...
 
-    def note(self, **fields: Unpack[Noted]) -> None:
-        """Add a request to the journal (no waiting: a shared journal is written behind)."""
+    def note(self, call: Answered) -> None:
+        """Add a call to the journal (no waiting: a shared journal is written behind)."""
         ...
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
@@ -92,8 +92,8 @@ class LocalBackend:
     async def transact(self, change: Callable[[], T]) -> T:
         return change()
 
-    def note(self, **fields: Unpack[Noted]) -> None:
-        self.journal.record(**fields)
+    def note(self, call: Answered) -> None:
+        self.journal.record(call)
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
         return self.journal.entries(since, limit)

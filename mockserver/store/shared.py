@@ -36,7 +36,7 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 import redis.asyncio as redis
 from redis.asyncio.retry import Retry
@@ -46,7 +46,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
 from mockserver.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
-from mockserver.journal import JournalEntry, Noted
+from mockserver.journal import Answered, JournalEntry
 from mockserver.store import StoreUnavailable
 from mockserver.store.backend import Notice, Replica
 from mockserver.store.keys import (
@@ -301,8 +301,8 @@ class SharedBackend:
 
 
     # -- the journal (Backend) -----------------------------------------------------------------
-    def note(self, **fields: Unpack[Noted]) -> None:
-        self.journal.record(**fields)
+    def note(self, call: Answered) -> None:
+        self.journal.record(call)
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
         return await self.journal.entries(since, limit)

@@ -35,10 +35,10 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Unpack
+from typing import Any
 
 from mockserver.http import dumps
-from mockserver.journal import JournalEntry, Noted, answered_at
+from mockserver.journal import Answered, JournalEntry, answered_at, noted
 from mockserver.store import StoreUnavailable
 from mockserver.store.keys import (
     HAND_OVER,
@@ -119,7 +119,7 @@ class SharedJournal:
         `listen`: makes sure this worker receives HAND_OVER and HANDED_OVER messages."""
         self._redis, self.size, self._reach, self._era, self._listen = client, size, reach, era, listen
         self._store, self._list = client.register_script(_STORE), client.register_script(_LIST)
-        self._buffer: deque[tuple[int, int, Noted]] = deque(maxlen=size)
+        self._buffer: deque[tuple[int, int, Answered]] = deque(maxlen=size)
         self._buffer_era: str | None = None  # the era of every entry in the buffer
         self._tag, self._recorded = secrets.token_hex(4).encode(), 0  # tag each entry uniquely
         self._flushing = asyncio.Lock()  # one store at a time: a hand-over follows the one before
@@ -128,15 +128,15 @@ class SharedJournal:
         self._tasks: set[asyncio.Task] = set()  # held until done: the loop keeps weak references
 
     # -- writing ---------------------------------------------------------------------------------
-    def record(self, **fields: Unpack[Noted]) -> None:
-        """Add an entry, stamped with the time it was answered (its `at`, formatted when
-        stored); no round trip."""
+    def record(self, call: Answered) -> None:
+        """Add an entry, stamped with the time it was answered (its fields, `at` among them,
+        worked out when it is stored); no round trip."""
         era = self._era()
         if era != self._buffer_era:  # the world was reset: entries of the old one go
             self._buffer.clear()
             self._buffer_era = era
         self._recorded += 1
-        self._buffer.append((time.time_ns() // 1000, self._recorded, fields))
+        self._buffer.append((time.time_ns() // 1000, self._recorded, call))
         if self._timer is None:
             self._later(FLUSH_AFTER_S)
 
@@ -172,8 +172,8 @@ class SharedJournal:
             if era is None:
                 return  # answered before this worker ever reached a world: nothing to join
             lines = b"\n".join([b"%d %s%012x %s" % (at, self._tag, number,
-                                                   dumps({"at": answered_at(at / 1e6), **fields}))
-                                 for at, number, fields in taken])  # JSON has no raw \n
+                                                   dumps({"at": answered_at(at / 1e6), **noted(call)}))
+                                 for at, number, call in taken])  # JSON has no raw \n
             try:
                 async with self._reach():
                     await self._store(keys=[JOURNAL_ERA, JOURNAL_NEW, JOURNAL_LISTED],
