@@ -96,6 +96,16 @@ def test_headers_reach_the_target_as_the_caller_sent_them(target: LiveServer) ->
     assert answer.content == raw
 
 
+def test_a_body_goes_on_with_the_callers_content_type_or_none(target: LiveServer) -> None:
+    async def posts() -> list[bytes]:
+        upstream = Upstream()
+        return [(await upstream.send("POST", f"{target.base_url}/x?content-type", headers, b"{}",
+                                     5)).content
+                for headers in ([], [("content-type", "application/json")])]
+
+    assert asyncio.run(posts()) == [b"", b"application/json"]  # never aiohttp's octet-stream
+
+
 def test_credentials_in_the_target_url_are_sent_instead_of_the_callers(
         target: LiveServer) -> None:
     with_user = target.base_url.replace("http://", "http://user:pw@") + "/x?authorization"
