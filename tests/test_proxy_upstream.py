@@ -11,7 +11,8 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from mockserver.contract.spec import match
-from mockserver.proxy import request_checks
+from mockserver.proxy import answer_checks, request_checks
+from mockserver.proxy.forward import operation_for
 from mockserver.proxy.request_checks import request_verdict
 from mockserver.proxy.upstream import Answer, Upstream
 from mockserver.testing import LiveServer
@@ -93,8 +94,68 @@ def test_headers_reach_the_target_as_the_caller_sent_them(target: LiveServer) ->
     assert answer.content == raw
 
 
+def test_a_body_goes_on_with_the_callers_content_type_or_none(target: LiveServer) -> None:
+    async def posts() -> list[bytes]:
+        upstream = Upstream()
+        return [(await upstream.send("POST", f"{target.base_url}/x?content-type", headers, b"{}",
+                                     5)).content
+                for headers in ([], [("content-type", "application/json")])]
+
+    assert asyncio.run(posts()) == [b"", b"application/json"]  # never aiohttp's octet-stream
+
+
 def test_credentials_in_the_target_url_are_sent_instead_of_the_callers(
         target: LiveServer) -> None:
     with_user = target.base_url.replace("http://", "http://user:pw@") + "/x?authorization"
     answer = asyncio.run(Upstream().send("GET", with_user, [("Authorization", "caller")], b"", 5))
     assert (answer.status, answer.content) == (200, b"Basic dXNlcjpwdw==")
+
+
+@pytest.fixture(scope="module")
+def a_session_answer() -> bytes:
+    """A getSession 200 body the contract accepts, as the mock writes it."""
+    from tests.conftest import make_client
+
+    answer = make_client().get("/rest/events/mock-event/session/v2/11001",
+                               headers={"Authorization": "attendee-token"})
+    assert answer.status_code == 200
+    return answer.content
+
+
+@pytest.mark.parametrize("changed", ["operation", "status", "content type", "content"])
+def test_a_remembered_answer_verdict_is_that_answers_own(a_session_answer: bytes,
+                                                         changed: str) -> None:
+    """Each operation's latest answer is remembered with its verdict: an answer that differs in
+    any one part the verdict depends on must be judged itself, not given the latest's verdict."""
+    base = ("getSession", 200, "application/json", a_session_answer)
+    other = {"operation": ("listSessions", *base[1:]),
+             "status": ("getSession", 404, *base[2:]),
+             "content type": ("getSession", 200, "text/plain", a_session_answer),
+             # as long as the body, one value of the wrong type
+             "content": (*base[:3], a_session_answer.replace(b'"qnAPrivate":true',
+                                                             b'"qnAPrivate":"tr"'))}
+    assert other["content"][3] != a_session_answer
+    assert answer_checks.judge_answer(*base) == ()
+    found = answer_checks.judge_answer(*other[changed])
+    assert found != () and found == answer_checks._judge(*other[changed])
+    assert answer_checks.judge_answer(*base) == ()
+
+
+def test_an_unchanged_answer_is_not_judged_again(a_session_answer: bytes) -> None:
+    answer_checks.judge_answer("getSession", 200, "application/json", a_session_answer)
+    before = answer_checks._judge_again.cache_info()
+    same = bytes(bytearray(a_session_answer))  # equal bytes, another object (as each read gives)
+    assert answer_checks.judge_answer("getSession", 200, "application/json", same) == ()
+    assert answer_checks._judge_again.cache_info() == before  # not even looked up
+
+
+def test_the_remembered_operation_of_a_call_is_that_calls_own() -> None:
+    register = f"{EVENT}/session/11001/register"
+    for _ in range(2):  # the second round is answered from what was remembered
+        found = [operation_for(method, path) for method, path in
+                 [("POST", register), ("DELETE", register), ("GET", f"{EVENT}/session"),
+                  ("GET", f"{EVENT}/session/v2/11001"), ("PUT", f"{EVENT}/session")]]
+        assert [op.operation_id if op else None for op in found] == \
+            [op.operation_id if op else None for op in
+             [match("POST", register), match("DELETE", register), LIST, DETAIL, None]]
+    assert len({op.operation_id for op in found[:4] if op}) == 4

@@ -8,15 +8,15 @@ import logging
 from datetime import UTC, datetime
 from functools import lru_cache
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.auth import CREDENTIAL_HEADERS, token_from_headers
 from mockserver.contract import catalogue
 from mockserver.contract.catalogue import Transport
 from mockserver.contract.spec import BASE_PATH, Operation, is_api_call, match
-from mockserver.contract.verdicts import Violation, is_json, response_violations
+from mockserver.contract.verdicts import Violation, is_json
 from mockserver.http import JSON, dumps
+from mockserver.proxy.answer_checks import judge_answer, parse_json
 from mockserver.proxy.findings import FindingJSON, Redactor, as_json
 from mockserver.proxy.recorder import ProxyRecorder
 from mockserver.proxy.request_checks import request_verdict
@@ -106,29 +106,9 @@ def header_text(value: bytes) -> str:
         return value.decode("latin-1")
 
 
-def _judge(operation_id: str, status: int, content_type: str | None,
-           content: bytes) -> tuple[Violation, ...]:
-    parsed = parse_json(content) if content and is_json(content_type) else None
-    return tuple(response_violations(operation_id, status, content_type, parsed))
-
-
-_judge_again = lru_cache(maxsize=256)(_judge)
-CACHED_VERDICT_BYTES = 64 * 1024  # the verdicts of answers up to this size are remembered
-
-
-def judge_answer(operation_id: str, status: int, content_type: str | None,
-                 content: bytes) -> tuple[Violation, ...]:
-    """The verdict on one answer. The same bytes get the same verdict, so a client polling an
-    unchanged list is not judged again (judging a 24 kB list takes several ms)."""
-    judge = _judge_again if len(content) <= CACHED_VERDICT_BYTES else _judge
-    return judge(operation_id, status, content_type, content)
-
-
-def parse_json(content: bytes) -> object:
-    try:
-        return orjson.loads(content)
-    except orjson.JSONDecodeError:
-        return content.decode("utf-8", errors="replace")  # judged as a value of the wrong type
+# The operation a call is for: the spec does not change while the mock runs, and matching a
+# path against every operation's pattern each time is most of what deciding to forward costs.
+operation_for = lru_cache(maxsize=1024)(match)
 
 
 class Proxy:
@@ -144,7 +124,7 @@ class Proxy:
         if scope["type"] != "http" or settings.target is None or not is_api_call(scope["path"]):
             await self.app(scope, receive, send)
             return
-        op = match(scope["method"], scope["path"].removeprefix(BASE_PATH))
+        op = operation_for(scope["method"], scope["path"].removeprefix(BASE_PATH))
         notes = scope.setdefault("mock", {})
         if op is None or not settings.forwards(op.operation_id):
             notes["source"] = "mock"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mockserver.contract.catalogue import Transport
@@ -47,14 +48,16 @@ class Upstream:
 
     async def session(self) -> aiohttp.ClientSession:
         """This loop's session, made on first use."""
-        import aiohttp  # noqa: PLC0415 - see the module's docstring
-
         loop = asyncio.get_running_loop()
         if self._session is None or self._loop is not loop:
+            import aiohttp  # noqa: PLC0415 - see the module's docstring
+
             self._loop = loop
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=200, limit_per_host=0),
                 cookie_jar=aiohttp.DummyCookieJar(),  # one caller's cookies never reach another
+                # A body is sent with the caller's own Content-Type (or none), never aiohttp's.
+                skip_auto_headers=("Content-Type",),
                 auto_decompress=True, trust_env=False)
             self._closer = closing_on_shutdown(self._session)
             await anext(self._closer)
@@ -64,20 +67,18 @@ class Upstream:
                    timeout_s: float) -> Answer:
         """The target's answer to one call; UpstreamFailed when it gives none. `url` is sent as
         it is given (already percent-encoded, as the caller sent it)."""
-        import aiohttp  # noqa: PLC0415 - see the module's docstring
+        session = await self.session()
+        import aiohttp  # noqa: PLC0415 - see the module's docstring (imported: a dict look-up)
         from yarl import URL  # noqa: PLC0415
 
-        session = await self.session()
-        timeout = aiohttp.ClientTimeout(total=None, connect=timeout_s, sock_read=timeout_s)
         try:
             where = URL(url, encoded=True)
             if where.user is not None or where.password is not None:
                 # The target URL's own credentials win (Basic auth), as they did with httpx.
                 headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
             async with session.request(
-                    method, where, headers=headers,
-                    data=body or None, allow_redirects=False, timeout=timeout,
-                    skip_auto_headers=("Content-Type",)) as response:
+                    method, where, headers=headers, data=body or None, allow_redirects=False,
+                    timeout=timeouts(timeout_s)) as response:
                 content = await response.read()
                 return Answer(response.status, list(response.raw_headers),
                               response.headers.get("Content-Type"), content)
@@ -85,6 +86,14 @@ class Upstream:
             raise UpstreamFailed(Transport.UPSTREAM_TIMEOUT, type(exc).__name__) from None
         except (aiohttp.ClientError, ValueError) as exc:  # ValueError: a URL yarl cannot read
             raise UpstreamFailed(Transport.UPSTREAM_UNREACHABLE, type(exc).__name__) from None
+
+
+@lru_cache(maxsize=16)  # one per --proxy-timeout value set since start: a handful
+def timeouts(timeout_s: float) -> aiohttp.ClientTimeout:
+    """Connecting and each read may take `timeout_s`; the whole answer has no limit of its own."""
+    import aiohttp  # noqa: PLC0415 - see the module's docstring
+
+    return aiohttp.ClientTimeout(total=None, connect=timeout_s, sock_read=timeout_s)
 
 
 async def closing_on_shutdown(session: aiohttp.ClientSession) -> AsyncIterator[None]:
