@@ -74,13 +74,20 @@ def test_one_callers_cookies_never_reach_another(target: LiveServer) -> None:
 
 
 def test_the_targets_connections_close_with_their_event_loop(target: LiveServer) -> None:
-    upstream = Upstream()
-    for _ in range(2):  # a new loop each time (as the in-process test client has): a new session
-        answer = asyncio.run(upstream.send("GET", f"{target.base_url}/x?cookie", [("cookie", "c=2")],
-                                           b"", 5))
+    """One session per event loop, for every proxy on it, closed when the loop ends."""
+    async def call() -> tuple[Answer, list]:
+        answer = await Upstream().send("GET", f"{target.base_url}/x?cookie", [("cookie", "c=2")],
+                                       b"", 5)
+        return answer, [await Upstream().session(), await Upstream().session()]
+
+    sessions = []
+    for _ in range(2):  # a new loop each time: a new session
+        answer, used = asyncio.run(call())
         assert (answer.status, answer.content) == (200, b"c=2")
-        session = upstream._session
-        assert session is not None and session.closed  # no "Unclosed client session" left
+        assert used[0] is used[1]  # every proxy on the loop
+        sessions.append(used[0])
+    assert sessions[0] is not sessions[1]
+    assert all(session.closed for session in sessions)  # no "Unclosed client session" left
 
 
 def test_headers_reach_the_target_as_the_caller_sent_them(target: LiveServer) -> None:

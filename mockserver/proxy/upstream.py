@@ -41,27 +41,9 @@ class UpstreamFailed(Exception):
 
 
 class Upstream:
-    def __init__(self) -> None:
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._closer: AsyncIterator[None] | None = None
-
     async def session(self) -> aiohttp.ClientSession:
-        """This loop's session, made on first use."""
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._loop is not loop:
-            import aiohttp  # noqa: PLC0415 - see the module's docstring
-
-            self._loop = loop
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=200, limit_per_host=0),
-                cookie_jar=aiohttp.DummyCookieJar(),  # one caller's cookies never reach another
-                # A body is sent with the caller's own Content-Type (or none), never aiohttp's.
-                skip_auto_headers=("Content-Type",),
-                auto_decompress=True, trust_env=False)
-            self._closer = closing_on_shutdown(self._session)
-            await anext(self._closer)
-        return self._session
+        """The running loop's session (`loop_session`)."""
+        return await loop_session()
 
     async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes,
                    timeout_s: float) -> Answer:
@@ -88,6 +70,31 @@ class Upstream:
             raise UpstreamFailed(Transport.UPSTREAM_UNREACHABLE, type(exc).__name__) from None
 
 
+# One session per event loop, shared by every proxy on it: it lives as long as its loop, not
+# as a proxy's app (a test's mock thrown away on a loop that lives on, like the in-process
+# mocks' one loop, leaves no session of its own unclosed). Each is held with the async
+# generator that closes it when the loop ends (and then forgets it).
+_sessions: dict[asyncio.AbstractEventLoop, tuple[aiohttp.ClientSession, AsyncIterator[None]]] = {}
+
+
+async def loop_session() -> aiohttp.ClientSession:
+    """The running loop's session, made on first use."""
+    loop = asyncio.get_running_loop()
+    kept = _sessions.get(loop)
+    if kept is None:
+        import aiohttp  # noqa: PLC0415 - see the module's docstring
+
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=200, limit_per_host=0),
+            cookie_jar=aiohttp.DummyCookieJar(),  # one caller's cookies never reach another
+            # A body is sent with the caller's own Content-Type (or none), never aiohttp's.
+            skip_auto_headers=("Content-Type",),
+            auto_decompress=True, trust_env=False)
+        kept = _sessions[loop] = session, closing_on_shutdown(loop, session)
+        await anext(kept[1])
+    return kept[0]
+
+
 @lru_cache(maxsize=16)  # one per --proxy-timeout value set since start: a handful
 def timeouts(timeout_s: float) -> aiohttp.ClientTimeout:
     """Connecting and each read may take `timeout_s`; the whole answer has no limit of its own."""
@@ -96,11 +103,13 @@ def timeouts(timeout_s: float) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=None, connect=timeout_s, sock_read=timeout_s)
 
 
-async def closing_on_shutdown(session: aiohttp.ClientSession) -> AsyncIterator[None]:
-    """Started once and kept: asyncio.run (and uvicorn, and the test client's loops) finalize
-    every live async generator before closing their loop, so the session's connections are
-    closed in the loop they belong to, with no "Unclosed client session" at exit."""
+async def closing_on_shutdown(loop: asyncio.AbstractEventLoop,
+                              session: aiohttp.ClientSession) -> AsyncIterator[None]:
+    """Started once and kept: asyncio.run (and uvicorn, and anyio's loops) finalize every live
+    async generator before closing their loop, so the session's connections are closed in the
+    loop they belong to, with no "Unclosed client session" at exit."""
     try:
         yield
     finally:
+        _sessions.pop(loop, None)
         await session.close()
