@@ -19,26 +19,28 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.auth import token_from_raw_headers
 from mockserver.contract.spec import is_api_call
 from mockserver.state import MockState
-from mockserver.steering import may_steer
+from mockserver.steering import may_steer, server_steers
 from mockserver.store.memory import READS, Key
 
 MAX_ENTRIES = 4096
+ONE_MINUTE = timedelta(minutes=1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a miss builds one, and frozen costs twice that
 class Answer:
     operation: str
     start: Message
     body: bytes
     generation: int  # the world,
-    minute: datetime  # the clock's minute,
+    minute: datetime  # the clock's minute (from `minute` to `minute_end`),
+    minute_end: datetime
     version: int  # and the store's version it was worked out from,
     reads: frozenset[Key]  # with the store keys its reads named
 
@@ -47,13 +49,21 @@ class ResponseCache:
     def __init__(self, app: ASGIApp, state: MockState, max_entries: int = MAX_ENTRIES) -> None:
         self.app, self.state, self.max_entries = app, state, max_entries
         self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        self._minute: tuple[datetime, datetime] | None = None  # the last one seen
 
-    def minute(self) -> datetime:
-        return self.state.clock.now().replace(second=0, microsecond=0)
+    def minute(self) -> tuple[datetime, datetime]:
+        """The clock's minute: its start and its end."""
+        now, minute = self.state.clock.now(), self._minute
+        if minute is None or not minute[0] <= now < minute[1]:  # the clock may go back, too
+            start = now.replace(second=0, microsecond=0)
+            minute = self._minute = start, start + ONE_MINUTE
+        return minute
 
     def still_true(self, answer: Answer) -> bool:
-        return (answer.generation == self.state.generation and answer.minute == self.minute()
-                and not self.state.store.changed_since(answer.version, answer.reads))
+        state = self.state
+        return (answer.generation == state.generation
+                and answer.minute <= state.clock.now() < answer.minute_end
+                and not state.store.changed_since(answer.version, answer.reads))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not is_api_call(scope["path"]) \
@@ -85,7 +95,8 @@ class ResponseCache:
             await send(message)
 
         state = self.state
-        generation, minute, version = state.generation, self.minute(), state.store.version
+        generation, (minute, minute_end), version = (state.generation, self.minute(),
+                                                     state.store.version)
         reads: set[Key] = set()
         listening = READS.set(reads)
         try:
@@ -97,9 +108,10 @@ class ResponseCache:
         # another request of this worker may have come in meanwhile, after some reads.
         if start.get("status") == 200 and notes.get("operation") and not notes.get("forced") \
                 and state.generation == generation and state.store.version == version \
-                and self.minute() == minute and not may_steer(self.state, scope):
-            self._answers[key] = Answer(notes["operation"], start, b"".join(chunks),
-                                        generation, minute, version, frozenset(reads))
+                and minute <= state.clock.now() < minute_end and not server_steers(state):
+            body = chunks[0] if len(chunks) == 1 else b"".join(chunks)  # bytes: no copy
+            self._answers[key] = Answer(notes["operation"], start, body, generation, minute,
+                                        minute_end, version, frozenset(reads))
             self._answers.move_to_end(key)
             if len(self._answers) > self.max_entries:
                 self._answers.popitem(last=False)

@@ -21,8 +21,16 @@ SCENARIO_QUERY = forcing.SCENARIO_QUERY.encode()
 
 
 def may_steer(state: MockState, scope: Scope) -> bool:
-    if state.scenario or state.faults or state.latency_ms != (0, 0):
-        return True
+    return server_steers(state) or request_steers(scope)
+
+
+def server_steers(state: MockState) -> bool:
+    """The server's standing scenario, faults or latency (the control API sets them)."""
+    return bool(state.scenario or state.faults or state.latency_ms != (0, 0))
+
+
+def request_steers(scope: Scope) -> bool:
+    """A steering header, the scenario cookie or the `__scenario` query parameter."""
     if SCENARIO_QUERY in scope.get("query_string", b""):
         return True
     for name, value in scope["headers"]:

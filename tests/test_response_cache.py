@@ -229,3 +229,19 @@ def test_kept_answers_are_the_answers_worked_out_under_random_writes(monkeypatch
     assert min(written.values()) > 5  # every kind of write took effect several times
     assert reads > 500 and given_again.count(True) > 80  # kept answers were given, and
     assert given_again.count(False) > 50  # writes and clock moves made others stale
+
+
+def test_kept_answers_are_bounded_and_the_latest_used_stay() -> None:
+    from mockserver.response_cache import ResponseCache
+    from tests.conftest import make_client
+
+    client = make_client()
+    cache = client.app.app
+    while not isinstance(cache, ResponseCache):
+        cache = getattr(cache, "app", None) or cache.router.default
+    cache.max_entries = 3
+    pages = [f"/rest/events/mock-event/session?page={page}" for page in range(5)]
+    for path in [*pages, pages[2]]:
+        assert get(client, path).status_code == 200
+        assert len(cache._answers) <= 3
+    assert [key[1] for key in cache._answers] == [b"page=3", b"page=4", b"page=2"]
