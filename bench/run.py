@@ -85,7 +85,8 @@ NEEDS_OUR_BYTES = {"wiremock", "ceiling", "paired"}
 # Targets that compare two configurations of this machine are measured again in turns (A, B,
 # A, B...), both servers up, so a spell of other load on the machine hits both alike: a
 # configuration measured a minute apart from the other can differ by ±30 % from that alone.
-# (the target, what it is compared with, the scenario); the check uses the medians' ratio.
+# (the target, what it is compared with, the scenario); the check uses the median of the
+# rounds' ratios (`paired_figures`).
 PAIRS = (("ours-1", COMPUTED, "mixed"), (COMPUTED, "ceiling", "list"),
          (COMPUTED, "ceiling", "detail"), (REDIS_ONE, "ours-1", "list"),
          (REDIS_ONE, "ours-1", "detail"))
@@ -414,13 +415,12 @@ class Bench:
             self.warm(pair, scenario)
             rounds = {name: [round(r.rps, 1) for r in results]
                       for name, results in self.in_turns(pair, scenario).items()}
-            medians = {name: statistics.median(rps) for name, rps in rounds.items()}
             key = f"{first}/{second} {scenario}"
-            figures[key] = {"rounds": rounds, "median_rps": medians,
-                            "ratio": ratio(medians[first], medians[second])}
+            figures[key] = paired_figures(rounds, first, second)
             print(f"  {key:<28} {' '.join(map(str, rounds[first]))} vs "
-                  f"{' '.join(map(str, rounds[second]))} req/s: "
-                  f"ratio of medians {fmt(figures[key]['ratio'])}", flush=True)
+                  f"{' '.join(map(str, rounds[second]))} req/s: median of the rounds' ratios "
+                  f"{fmt(figures[key]['ratio'])} (ratio of medians "
+                  f"{fmt(figures[key]['ratio_of_medians'])})", flush=True)
         for server in [*servers.values(), *([redis] if redis is not None else [])]:
             self.stop(server)
         self.results["paired"] = figures
@@ -449,6 +449,18 @@ class Bench:
         self.results["checks"] = checks(self.results)
         self.results["elapsed_s"] = round(time.perf_counter() - started, 1)
         return self.results
+
+
+def paired_figures(rounds: dict[str, list[float]], first: str, second: str) -> dict:
+    """Two servers' req/s measured in turns: judged by the median over the rounds of each
+    round's ratio (`first`'s req/s over `second`'s just after it), as the proxy is judged by
+    each round's difference. A round's two drives share a spell of the machine, which swings
+    ±50 % from one round to the next; the medians of each side alone lose that pairing."""
+    per_round = [round(a / b, 3) for a, b in zip(rounds[first], rounds[second], strict=True) if b]
+    medians = {name: statistics.median(rps) for name, rps in rounds.items()}
+    return {"rounds": rounds, "median_rps": medians, "round_ratios": per_round,
+            "ratio": round(statistics.median(per_round), 2) if per_round else None,
+            "ratio_of_medians": ratio(medians[first], medians[second])}
 
 
 def added_ms(direct: loads.LoadResult, proxied: loads.LoadResult) -> float | None:

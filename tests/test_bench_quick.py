@@ -106,6 +106,18 @@ def test_the_proxy_is_judged_by_the_median_of_what_each_round_added() -> None:
     assert check["value"] == 1.0 and check["ok"] is True
 
 
+def test_a_pair_in_turns_is_judged_by_the_median_of_its_rounds_ratios() -> None:
+    """Each round's two drives share a spell of the machine: the pair is judged by the median
+    of the rounds' ratios, not by the ratio of each side's median."""
+    bench = bench_run()
+    figures = bench.paired_figures({"a": [100.0, 40.0, 90.0], "b": [80.0, 50.0, 100.0]}, "a", "b")
+    assert figures["round_ratios"] == [1.25, 0.8, 0.9]
+    assert figures["ratio"] == 0.9 and figures["ratio_of_medians"] == 1.12  # 90 / 80
+    results = {"targets": {"ours-1": {"status": "ok", "scenarios": {}}}, "world_size": {},
+               "paired": {"ours-1/ours-1-nc mixed": figures}}
+    assert bench.paired_ratio(results, "ours-1", "ours-1-nc", "mixed") == 0.9
+
+
 def test_only_chooses_the_parts_that_run() -> None:
     bench = bench_run()
     assert bench.parts("proxy") == ["proxy"]
