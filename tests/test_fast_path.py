@@ -133,8 +133,8 @@ def test_steering_set_on_the_server_goes_to_connexion(fast, fast_answers) -> Non
 
 
 def test_a_remembered_verdict_stands(fast, fast_answers) -> None:
-    """Each parameter remembers its verdict on a text: a refused text is refused again, and an
-    answer's list is its own."""
+    """The fast path remembers what it made of a request: a refused one is refused again, and
+    an answer's list is its own."""
     for _ in range(2):
         assert fast.get(f"{EVENT}/session?page=-1", headers=ATTENDEE).status_code == 400
     assert fast_answers == []

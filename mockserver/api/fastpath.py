@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from connexion import AsyncApp
@@ -78,8 +78,6 @@ def _array_of(item: Decoder) -> Decoder:
     return decode
 
 
-INVALID = object()  # a text a Parameter has refused before
-KEPT_VALUES = 1024  # texts each Parameter remembers its verdict on
 KEPT_TARGETS = 4096  # requests (method, path and query) whose routing FastPath remembers
 
 
@@ -88,28 +86,18 @@ class Parameter:
     name: str
     decode: Decoder
     validator: Draft4Validator
-    # text -> value or INVALID: decoding and validating a text always give the same verdict,
-    # and clients send the same few values again and again.
-    kept: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def value(self, text: str) -> Any:
-        """The value Connexion would pass the handler, or ValueError if not plainly valid."""
-        value = self.kept.get(text)
-        if value is None:
-            value = self._judge(text)
-            if len(self.kept) >= KEPT_VALUES:
-                self.kept.clear()
-            self.kept[text] = value
-        if value is INVALID:
-            raise ValueError(text)
-        return list(value) if isinstance(value, list) else value  # the handler's own list
-
-    def _judge(self, text: str) -> Any:
+        """The value Connexion would pass the handler, or ValueError if not plainly valid.
+        (FastPath.route remembers what it made of a whole request, so this runs once per
+        request seen.)"""
         try:
             value = self.decode(text)
         except (LookupError, ValueError):
-            return INVALID
-        return value if self.validator.is_valid(value) else INVALID
+            raise ValueError(text) from None
+        if not self.validator.is_valid(value):
+            raise ValueError(text)
+        return value
 
 
 def compile_parameter(definition: dict) -> Parameter | None:
