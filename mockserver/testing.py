@@ -71,11 +71,13 @@ def _portal() -> BlockingPortal:
 def _stop_portal() -> None:
     """At exit: end this process's loop the way asyncio.run ends one, so what lives on it (a
     proxy's pooled connections) is closed, not left to warn; never waits long."""
-    portal, thread = _portals.pop(os.getpid(), (None, None))
-    if portal is not None and thread is not None:
-        with contextlib.suppress(Exception):
-            portal.call(portal.stop)
-        thread.join(timeout=5)
+    kept = _portals.pop(os.getpid(), None)
+    if kept is None:
+        return
+    portal, thread = kept
+    with contextlib.suppress(Exception):
+        portal.call(portal.stop)
+    thread.join(timeout=5)
 
 
 def in_process_client(app: ASGIApp, base_url: str) -> TestClient:

@@ -50,7 +50,7 @@ def parse_expand(expand: str | None) -> frozenset[str]:
     return frozenset(EXPAND_ALIASES[n] for n in names if n in EXPAND_ALIASES)
 
 
-@dataclass(slots=True)  # not frozen: a list builds one per session, and frozen costs 4× that
+@dataclass(slots=True)  # not frozen: a dict-view list builds one per session (4× the cost)
 class Viewer:
     """Who is asking, which decides what a session shows."""
 
