@@ -1,5 +1,7 @@
 # Two commands: `make run` and `make test`. Both create .venv and install everything first.
-PYTHON ?= python3.11
+# .venv's Python: PYTHON=..., or the first of these found that is 3.11 or newer.
+PYTHON ?= $(firstword $(foreach p,python3.11 python3.12 python3.13 python3,\
+  $(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; print("$(p)" if sys.version_info >= (3, 11) else "")' 2>/dev/null)))
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -11,6 +13,7 @@ NPM_STAMP := node_modules/.installed
 .PHONY: run test lint browser wrk redis bench frontend clean
 
 $(STAMP): pyproject.toml
+	@[ -n "$(PYTHON)" ] || { echo "make: no Python 3.11 or newer found; install one or pass PYTHON=/path/to/python3.x" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -24,7 +27,7 @@ $(NPM_STAMP): package.json package-lock.json
 	touch $(NPM_STAMP)
 
 run: $(STAMP)
-	$(BIN)/mockserver --host 127.0.0.1 --port 8080 --seed 42
+	$(BIN)/accelevents-mock --host 127.0.0.1 --port 8080 --seed 42
 
 # examples/frontend on http://127.0.0.1:5173 (Vite dev server), calling `make run`'s mock;
 # VITE_MOCK_URL=http://127.0.0.1:PORT/rest points it at another one.
@@ -42,7 +45,7 @@ endef
 browser:  # the control panel's browser tests (Playwright's own download cannot run here)
 	$(call apt_install,chromium,chromium)
 
-redis:  # the shared-store tests and `mockserver --store`
+redis:  # the shared-store tests and `accelevents-mock --store`
 	$(call apt_install,redis-server,redis-server)
 
 wrk:  # the benchmark's load generator
@@ -54,10 +57,9 @@ wrk:  # the benchmark's load generator
 bench: $(STAMP) wrk redis
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# The matrix (noxfile.py): ruff, mypy and every test in .venv, then the core tests on 3.12 and 3.13.
 test: $(STAMP) $(NPM_STAMP) browser redis wrk
-	$(BIN)/ruff check .
-	$(BIN)/mypy
-	$(BIN)/pytest --durations=15 $(PYTEST_ARGS)
+	$(BIN)/nox --no-color -- $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

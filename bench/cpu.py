@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import load as loads  # noqa: E402
 
-from mockserver.app import create_app  # noqa: E402
-from mockserver.config import MockConfig  # noqa: E402
+from accelevents_mock.app import create_app  # noqa: E402
+from accelevents_mock.config import MockConfig  # noqa: E402
 
 BASE = "/rest"
 REGISTER = f"{BASE}/events/mock-event/session/11001/register"

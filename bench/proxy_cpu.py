@@ -7,7 +7,7 @@ caller's request is the same with or without the proxy), but the call to the tar
 
     .venv/bin/python bench/proxy_cpu.py [--requests 2000] [--repeat 5] [--scenarios list,detail]
 
-`--served` counts what make bench counts instead: the proxy as `python -m mockserver --proxy`
+`--served` counts what make bench counts instead: the proxy as `python -m accelevents_mock --proxy`
 in its own process too (uvicorn's HTTP included), under wrk's 8 connections for a few seconds,
 its CPU (/proc) divided by the exchanges wrk saw.
 
@@ -31,9 +31,9 @@ import targets as t  # noqa: E402
 from load import Load  # noqa: E402
 from store_cpu import PATHS, get  # noqa: E402  (one GET driver for the in-process benches)
 
-from mockserver.app import create_app  # noqa: E402
-from mockserver.config import MockConfig  # noqa: E402
-from mockserver.proxy.settings import ProxySettings  # noqa: E402
+from accelevents_mock.app import create_app  # noqa: E402
+from accelevents_mock.config import MockConfig  # noqa: E402
+from accelevents_mock.proxy.settings import ProxySettings  # noqa: E402
 
 AT_ONCE = 8  # exchanges in flight, as make bench's wrk connections
 

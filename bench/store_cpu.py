@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cpu import scope  # noqa: E402  (one scope builder for the in-process benches)
 
-from mockserver.app import create_app  # noqa: E402
-from mockserver.config import MockConfig  # noqa: E402
+from accelevents_mock.app import create_app  # noqa: E402
+from accelevents_mock.config import MockConfig  # noqa: E402
 from tests.redis_server import redis_server  # noqa: E402
 
 PATHS = {"list": "/rest/events/mock-event/session?page=0&size=10&expand=speaker,stats",

@@ -152,7 +152,7 @@ class Server:
 def ours(port: int, *, sessions: int | None = None, workers: int | None = None,
          store: str | None = None, cached: bool = True, name: str = "ours",
          proxy: str | None = None) -> Server:
-    cmd = [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(port),
+    cmd = [sys.executable, "-m", "accelevents_mock", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning"]
     if sessions is not None:
         cmd += ["--sessions", str(sessions)]

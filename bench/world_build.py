@@ -9,8 +9,8 @@ import statistics
 import time
 from datetime import UTC, datetime
 
-from mockserver.app import create_app
-from mockserver.world.builder import build_world
+from accelevents_mock.app import create_app
+from accelevents_mock.world.builder import build_world
 
 ANCHOR = datetime(2026, 3, 10, 12, tzinfo=UTC)
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from mockserver.contract.cases import EVENT_URL, TOKENS
-from mockserver.contract.schema import assert_conforms
-from mockserver.contract.spec import BASE_PATH, operation
+from accelevents_mock.contract.cases import EVENT_URL, TOKENS
+from accelevents_mock.contract.schema import assert_conforms
+from accelevents_mock.contract.spec import BASE_PATH, operation
 
 
 def call(client: TestClient, operation_id: str, *, token: str | None = TOKENS["attendee"],

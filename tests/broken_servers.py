@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.app import create_app
+from accelevents_mock.app import create_app
 
 Body = Any
 Mutation = Callable[[str, int, Body], tuple[int, Body]]  # (path, status, body) -> (status, body)
@@ -158,7 +158,7 @@ FORMAT_RULE_PATHS = re.compile(r"^/rest/events/[^/]+/session/\d+(/status|/matche
 def generic_400_for_valid_input() -> Corrupting:
     """The three operations with a documented wrong-format 400 answer every request that gets
     through (200, or the documented 4002001) with the generic 400 bad-request instead."""
-    from mockserver.contract.catalogue import BAD_REQUEST
+    from accelevents_mock.contract.catalogue import BAD_REQUEST
 
     def mutate(path: str, status: int, body: Body) -> tuple[int, Body]:
         if FORMAT_RULE_PATHS.search(path) and (status == 200 or (
@@ -222,7 +222,7 @@ def expiring_token() -> Corrupting:
 
 def seed_7() -> Any:
     """A correct mock holding other data (seed 7)."""
-    from mockserver.config import MockConfig
+    from accelevents_mock.config import MockConfig
 
     return create_app(MockConfig(seed=7))
 

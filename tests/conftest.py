@@ -10,8 +10,8 @@ import pytest
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 from starlette.testclient import TestClient  # noqa: E402
 
-from mockserver.app import create_app  # noqa: E402
-from mockserver.config import MockConfig  # noqa: E402
+from accelevents_mock.app import create_app  # noqa: E402
+from accelevents_mock.config import MockConfig  # noqa: E402
 
 FIXED_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 

@@ -34,14 +34,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_mock(*args: str, timeout_s: float = 15) -> Iterator[LiveMock]:
-    """`python -m mockserver` on a free port, until the block ends; output kept for asserts."""
+    """`python -m accelevents_mock` on a free port, until the block ends; output kept for asserts."""
     port = free_port()
     # A file, not a pipe: an unread pipe fills up with access logs and stalls the server.
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "mock.log"
         with path.open("w") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "mockserver", "--port", str(port), *args],
+                [sys.executable, "-m", "accelevents_mock", "--port", str(port), *args],
                 stdout=log, stderr=subprocess.STDOUT, text=True)
         live = LiveMock(f"http://127.0.0.1:{port}", log=path)
         try:

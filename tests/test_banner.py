@@ -1,4 +1,4 @@
-"""`mockserver`'s start-up banner: its "Try" commands work when pasted, and tokens are printed
+"""`accelevents-mock`'s start-up banner: its "Try" commands work when pasted, and tokens are printed
 whole only where they are known test tokens on loopback."""
 
 from __future__ import annotations
@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mockserver.cli import OPEN_SESSION_ID, TRY_SCENARIO, banner, config_from, parse_args
-from mockserver.contract import catalogue
-from mockserver.contract.cases import TOKENS
-from mockserver.record import RECORDING_FILE
-from mockserver.world.builder import build_world
+from accelevents_mock.cli import OPEN_SESSION_ID, TRY_SCENARIO, banner, config_from, parse_args
+from accelevents_mock.contract import catalogue
+from accelevents_mock.contract.cases import TOKENS
+from accelevents_mock.record import RECORDING_FILE
+from accelevents_mock.world.builder import build_world
 from tests.live import running_mock
 from tests.readme_runner import Block, run_blocks
 

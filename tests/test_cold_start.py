@@ -1,4 +1,4 @@
-"""A plain `mockserver` starts without the work only some uses need (issue 17: cold start ≤ 1 s).
+"""A plain `accelevents-mock` starts without the work only some uses need (issue 17: cold start ≤ 1 s).
 
 The time itself is measured by `make bench` (a timed test would fail on a busy machine); these
 tests keep what makes it short: modules a plain mock never uses stay unimported, Connexion
@@ -17,9 +17,9 @@ from connexion import AsyncApp
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
-from mockserver.api.specification import ShippedSpecification, add_shipped_api
-from mockserver.app import SpringArrayURIParser
-from mockserver.contract.spec import BASE_PATH, SPEC_PATH, load, operations
+from accelevents_mock.api.specification import ShippedSpecification, add_shipped_api
+from accelevents_mock.app import SpringArrayURIParser
+from accelevents_mock.contract.spec import BASE_PATH, SPEC_PATH, load, operations
 
 # What each would add to every start, were it imported there.
 LAZY_MODULES = {
@@ -31,8 +31,8 @@ LAZY_MODULES = {
 PLAIN_START = f"""
 import asyncio, sys
 import httpx
-from mockserver.app import create_app
-from mockserver.cli import config_from, parse_args
+from accelevents_mock.app import create_app
+from accelevents_mock.cli import config_from, parse_args
 
 async def first_list() -> int:
     transport = httpx.ASGITransport(app=create_app(config_from(parse_args([]))))
@@ -46,7 +46,7 @@ print(status, *sorted(name for name in {sorted(LAZY_MODULES)!r} if name in sys.m
 """
 
 
-# `python -m mockserver ARGS` up to the call that would serve: is the cycle collector on then,
+# `python -m accelevents_mock ARGS` up to the call that would serve: is the cycle collector on then,
 # how many objects did start-up leave out of its passes, how many passes did start-up run?
 SERVE_PROBE = """
 import gc, runpy, sys
@@ -57,18 +57,18 @@ def serve(app, **options):
     print(gc.isenabled(), gc.get_freeze_count(), passes)
 
 uvicorn.run = serve
-sys.argv = ["mockserver", *sys.argv[1:]]
+sys.argv = ["accelevents-mock", *sys.argv[1:]]
 before = sum(generation["collections"] for generation in gc.get_stats())
-runpy.run_module("mockserver", run_name="__main__")
+runpy.run_module("accelevents_mock", run_name="__main__")
 """
-# `python -m mockserver record`: is the collector on for the recording?
+# `python -m accelevents_mock record`: is the collector on for the recording?
 RECORD_PROBE = """
 import gc, runpy, sys
-import mockserver.record
+import accelevents_mock.record
 
-mockserver.record.main = lambda argv: print(gc.isenabled())
-sys.argv = ["mockserver", "record"]
-runpy.run_module("mockserver", run_name="__main__")
+accelevents_mock.record.main = lambda argv: print(gc.isenabled())
+sys.argv = ["accelevents-mock", "record"]
+runpy.run_module("accelevents_mock", run_name="__main__")
 """
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mockserver.contract import catalogue
-from mockserver.contract.cases import TOKENS
+from accelevents_mock.contract import catalogue
+from accelevents_mock.contract.cases import TOKENS
 from tests.api import call
 
 
@@ -152,7 +152,7 @@ def test_control_spec_is_valid_and_matches_the_routes(client) -> None:
     import yaml
     from openapi_spec_validator import validate
 
-    from mockserver.control.routes import control_routes
+    from accelevents_mock.control.routes import control_routes
 
     spec = yaml.safe_load(client.get("/__mock/openapi.yaml").text)
     validate(spec)

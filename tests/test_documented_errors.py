@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.contract import catalogue, flows
-from mockserver.contract.cases import (
+from accelevents_mock.contract import catalogue, flows
+from accelevents_mock.contract.cases import (
     LIMITED_PASS_SESSIONS,
     OTHER_EVENT_URL,
     TOKENS,
@@ -16,8 +16,8 @@ from mockserver.contract.cases import (
     SessionCase,
     cases_from_world,
 )
-from mockserver.contract.catalogue import Scenario
-from mockserver.contract.spec import BASE_PATH
+from accelevents_mock.contract.catalogue import Scenario
+from accelevents_mock.contract.spec import BASE_PATH
 from tests.api import call
 
 # Data for every case and role: which flows exist at all (the mock must be able to play them all).

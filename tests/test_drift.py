@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests import drift
+from accelevents_mock.harness import drift
 
 
 def run_drift(tmp_path: Path, first: str | None, second: str | None) -> tuple[int, dict]:

@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import pytest
 
-from mockserver.contract.cases import EVENT_URL, TOKENS, Role
-from mockserver.contract.catalogue import ApiError
-from mockserver.domain.service import ListQuery, MockService
-from mockserver.http import dumps
+from accelevents_mock.contract.cases import EVENT_URL, TOKENS, Role
+from accelevents_mock.contract.catalogue import ApiError
+from accelevents_mock.domain.service import ListQuery, MockService
+from accelevents_mock.http import dumps
 from tests.conftest import make_client
 
 EXPANDS = [frozenset(), frozenset({"stats"}), frozenset({"speaker", "stats"}),

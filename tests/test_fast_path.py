@@ -9,12 +9,12 @@ from collections.abc import Iterator, Mapping
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import forcing
-from mockserver.api.fastpath import FastPath
-from mockserver.api.handlers import Operations
-from mockserver.contract.cases import TOKENS, Role
-from mockserver.contract.spec import operations as spec_operations
-from mockserver.steering import STEERING_HEADERS
+from accelevents_mock import forcing
+from accelevents_mock.api.fastpath import FastPath
+from accelevents_mock.api.handlers import Operations
+from accelevents_mock.contract.cases import TOKENS, Role
+from accelevents_mock.contract.spec import operations as spec_operations
+from accelevents_mock.steering import STEERING_HEADERS
 from tests.conftest import make_client
 
 ATTENDEE = {"Authorization": TOKENS[Role.ATTENDEE]}
@@ -164,7 +164,7 @@ def test_a_remembered_route_gives_each_call_arguments_of_its_own(
 
 
 def test_remembered_routes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("mockserver.api.fastpath.KEPT_TARGETS", 3)
+    monkeypatch.setattr("accelevents_mock.api.fastpath.KEPT_TARGETS", 3)
     client = make_client(response_cache=False)
     fast_path = FastPath(client.app, Operations(client.app.state))
     for page in range(10):

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
-from mockserver.contract import catalogue
+from accelevents_mock.contract import catalogue
 from tests.browser import REPORTS, launch, needs_chromium
 from tests.live import LiveMock, free_port, running_mock
 from tests.node import ROOT, npm_tool

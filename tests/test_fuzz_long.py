@@ -1,7 +1,7 @@
 """A long Schemathesis fuzz run over every operation of the contract: at least 10,000 generated
 requests (positive and negative) against the in-process mock, through the property run's engine
 driver (`run_engine`, fuzzing phase), with no 5xx and no contract violation under the harness's
-checks. See contract_tests/fuzz.py for how it is run."""
+checks. See accelevents_mock/harness/fuzz.py for how it is run."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from contract_tests.fuzz import fuzz_operation
-from contract_tests.options import DEFAULT_SPEC
-from contract_tests.results import EngineRun
-from mockserver.contract import spec as contract
+from accelevents_mock.contract import spec as contract
+from accelevents_mock.harness.fuzz import fuzz_operation
+from accelevents_mock.harness.options import DEFAULT_SPEC
+from accelevents_mock.harness.results import EngineRun
 
 MIN_REQUESTS = 10_000
 # Requests per operation and generation mode: 11 operations x 930 = 10,230 requests, about one

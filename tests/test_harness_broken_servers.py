@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from contract_tests import coverage
-from contract_tests.checks import OUR_CHECKS
-from contract_tests.options import Options
-from contract_tests.properties import EngineRun, run_engine
-from contract_tests.run import Run, start
-from mockserver.contract import flows
-from mockserver.contract.catalogue import Scenario
+from accelevents_mock.contract import flows
+from accelevents_mock.contract.catalogue import Scenario
+from accelevents_mock.harness import coverage
+from accelevents_mock.harness.checks import OUR_CHECKS
+from accelevents_mock.harness.options import Options
+from accelevents_mock.harness.properties import EngineRun, run_engine
+from accelevents_mock.harness.run import Run, start
 
 FAST = {"max_examples": 5, "seed": 1}
 
@@ -173,7 +173,7 @@ def test_a_live_engine_run_sends_a_request_again_when_a_proxy_says_unavailable()
     # with Retry-After, and each is sent again, so no answer is left "unavailable" to note.
     from types import SimpleNamespace
 
-    from mockserver.testing import LiveServer
+    from accelevents_mock.testing import LiveServer
     from tests.broken_servers import unavailable_at_times
 
     app = unavailable_at_times()

@@ -24,7 +24,7 @@ def mock_url() -> Iterator[str]:
     """Two workers sharing one world on a real Redis: the hardest way to serve the suite, as
     each step of a scenario may land on another worker (issue 17: a clock moved by one scenario
     once leaked into another worker's rebuilt world). One process is what the in-process suite
-    (contract_tests/) serves."""
+    (accelevents_mock/harness/) serves."""
     with redis_server() as port, running_mock("--log-level", "warning", "--workers", "2",
                                               "--store", f"redis://127.0.0.1:{port}/0",
                                               timeout_s=30) as live:
@@ -32,7 +32,8 @@ def mock_url() -> Iterator[str]:
 
 
 def contract_test(*args: str, report_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "contract_tests", *args, "--report-dir", str(report_dir),
+    return subprocess.run([sys.executable, "-m", "accelevents_mock", "test", *args,
+                           "--report-dir", str(report_dir),
                            "--max-examples", "5", "--seed", "3"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
 

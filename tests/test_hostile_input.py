@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mockserver.contract.cases import TOKENS
+from accelevents_mock.contract.cases import TOKENS
 from tests.live import running_mock
 
 AUTH = {"Authorization": TOKENS["attendee"]}

@@ -1,11 +1,11 @@
-"""mockserver/http.py: the JSON answers every handler sends."""
+"""accelevents_mock/http.py: the JSON answers every handler sends."""
 
 from __future__ import annotations
 
 import pytest
 from starlette.responses import Response
 
-from mockserver.http import JSON, json_response
+from accelevents_mock.http import JSON, json_response
 
 
 @pytest.mark.parametrize("status", [200, 201, 400, 404, 503, 204, 304, 101])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("mockserver", "contract_tests")
+PACKAGES = ("accelevents_mock",)
 
 
 def module_name(path: Path) -> str:

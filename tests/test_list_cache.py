@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from mockserver.contract.cases import EVENT_URL, TOKENS
-from mockserver.domain.service import ListQuery, MockService
+from accelevents_mock.contract.cases import EVENT_URL, TOKENS
+from accelevents_mock.domain.service import ListQuery, MockService
 
 
 @pytest.fixture

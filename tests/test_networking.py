@@ -9,7 +9,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from mockserver.contract.cases import TOKENS
+from accelevents_mock.contract.cases import TOKENS
 from tests.api import call
 from tests.live import running_mock
 

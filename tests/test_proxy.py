@@ -12,13 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mockserver.app import create_app
-from mockserver.config import MockConfig
-from mockserver.contract import cases, catalogue
-from mockserver.contract.catalogue import Transport
-from mockserver.logmask import mask_token
-from mockserver.proxy.settings import ProxySettings
-from mockserver.testing import LiveServer, MockHandle
+from accelevents_mock.app import create_app
+from accelevents_mock.config import MockConfig
+from accelevents_mock.contract import cases, catalogue
+from accelevents_mock.contract.catalogue import Transport
+from accelevents_mock.logmask import mask_token
+from accelevents_mock.proxy.settings import ProxySettings
+from accelevents_mock.testing import LiveServer, MockHandle
 from tests.live import running_mock
 from tests.staging import STAGING_TOKEN, staging
 
@@ -128,7 +128,7 @@ def test_the_write_warning_is_logged_once(clean: LiveServer,
                                           caplog: pytest.LogCaptureFixture) -> None:
     mock = MockHandle(create_app(MockConfig(proxy=ProxySettings(target=clean.url))))
     session = clean.handle.state.world.cases["open_session"]
-    with caplog.at_level(logging.WARNING, logger="mockserver.proxy"):
+    with caplog.at_level(logging.WARNING, logger="accelevents_mock.proxy"):
         for _ in range(3):
             assert mock.client.post(f"{EVENT}/session/{session}/register",
                                     headers=ATTENDEE).headers["x-mock-source"] == "mock"
@@ -260,7 +260,7 @@ def test_mapped_tokens_reach_staging_and_nowhere_else(tmp_path: Path) -> None:
 
 
 def test_the_proxy_flags_make_its_settings(tmp_path: Path) -> None:
-    from mockserver.cli import config_from, parse_args
+    from accelevents_mock.cli import config_from, parse_args
 
     token_map = tmp_path / "tokens.json"
     token_map.write_text(json.dumps({"attendee-token": STAGING_TOKEN}))

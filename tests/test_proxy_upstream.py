@@ -10,12 +10,12 @@ from types import SimpleNamespace
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from mockserver.contract.spec import match
-from mockserver.proxy import answer_checks, request_checks
-from mockserver.proxy.forward import operation_for
-from mockserver.proxy.request_checks import request_verdict
-from mockserver.proxy.upstream import Answer, Upstream
-from mockserver.testing import LiveServer
+from accelevents_mock.contract.spec import match
+from accelevents_mock.proxy import answer_checks, request_checks
+from accelevents_mock.proxy.forward import operation_for
+from accelevents_mock.proxy.request_checks import request_verdict
+from accelevents_mock.proxy.upstream import Answer, Upstream
+from accelevents_mock.testing import LiveServer
 
 EVENT = "/events/mock-event"
 LIST = match("GET", f"{EVENT}/session")
@@ -91,7 +91,7 @@ def test_the_targets_connections_close_with_their_event_loop(target: LiveServer)
 
 
 def test_headers_reach_the_target_as_the_caller_sent_them(target: LiveServer) -> None:
-    from mockserver.proxy.forward import outgoing_headers
+    from accelevents_mock.proxy.forward import outgoing_headers
 
     raw = "Zoë Müller".encode()
     scope = {"headers": [(b"x-name", raw), (b"host", b"mock"), (b"authorization", b"t")]}

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mockserver.contract.cases import TOKENS, UNKNOWN_TOKEN
-from mockserver.record import RECORDING_FILE, Scrubber
+from accelevents_mock.contract.cases import TOKENS, UNKNOWN_TOKEN
+from accelevents_mock.record import RECORDING_FILE, Scrubber
 from tests.conftest import FIXED_NOW
 from tests.live import running_mock
 
@@ -32,7 +32,7 @@ def recorded(tmp_path_factory) -> dict:
         listed = httpx.get(f"{api}/events/mock-event/session", params={"size": 1000},
                            headers={"Authorization": TOKENS["attendee"]}).json()
         result = subprocess.run(
-            [sys.executable, "-m", "mockserver", "record", "--target", api,
+            [sys.executable, "-m", "accelevents_mock", "record", "--target", api,
              "--token", TOKENS["attendee"], "--host-token", TOKENS["host"],
              "--event-url", "mock-event", "--out", str(out), "--rate-limit", "200",
              "--max-requests", "400"], capture_output=True, text=True, timeout=120)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from mockserver.contract.cases import TOKENS
+from accelevents_mock.contract.cases import TOKENS
 
 LIST = "/rest/events/mock-event/session?size=50&expand=speaker,track"
 REGISTERED = "/rest/events/mock-event/user-session/registered"
@@ -73,7 +73,7 @@ def handled(monkeypatch) -> list[str]:
     """Operations of the API requests that reached a handler, i.e. were not answered from
     memory: through Connexion's endpoint (which reads the call's steering first) or through
     the fast path (which calls `Operations.answer`)."""
-    from mockserver.api.handlers import Operations
+    from accelevents_mock.api.handlers import Operations
 
     seen: list[str] = []
     steering, answer = Operations.steering, Operations.answer
@@ -125,7 +125,7 @@ def test_an_answer_from_memory_has_the_same_headers_every_time(client) -> None:
 
 
 def test_without_the_response_cache_every_get_is_computed(monkeypatch) -> None:
-    from mockserver.cli import config_from, parse_args
+    from accelevents_mock.cli import config_from, parse_args
     from tests.conftest import make_client
 
     assert config_from(parse_args(["--no-response-cache"])).response_cache is False
@@ -190,7 +190,7 @@ def test_kept_answers_are_the_answers_worked_out_under_random_writes(monkeypatch
     import random
     from collections import Counter
 
-    from mockserver.response_cache import ResponseCache
+    from accelevents_mock.response_cache import ResponseCache
     from tests.conftest import make_client
 
     given_again: list[bool] = []
@@ -232,7 +232,7 @@ def test_kept_answers_are_the_answers_worked_out_under_random_writes(monkeypatch
 
 
 def test_kept_answers_are_bounded_and_the_latest_used_stay() -> None:
-    from mockserver.response_cache import ResponseCache
+    from accelevents_mock.response_cache import ResponseCache
     from tests.conftest import make_client
 
     client = make_client()

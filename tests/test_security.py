@@ -10,10 +10,10 @@ import logging
 import httpx
 import websockets
 
-from mockserver.cli import banner, config_from, parse_args
-from mockserver.contract.cases import EVENT_URL, TOKENS
-from mockserver.control.routes import ADMIN_HEADER
-from mockserver.logmask import MaskSecrets, mask_secrets
+from accelevents_mock.cli import banner, config_from, parse_args
+from accelevents_mock.contract.cases import EVENT_URL, TOKENS
+from accelevents_mock.control.routes import ADMIN_HEADER
+from accelevents_mock.logmask import MaskSecrets, mask_secrets
 from tests.live import running_mock
 
 ADMIN_TOKEN = "admin-secret-for-tests"

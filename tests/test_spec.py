@@ -13,9 +13,9 @@ import pytest
 from connexion.spec import Specification
 from openapi_spec_validator import validate
 
-from mockserver.contract import catalogue
-from mockserver.contract.schema import conformance_errors
-from mockserver.contract.spec import load, operations, response_examples
+from accelevents_mock.contract import catalogue
+from accelevents_mock.contract.schema import conformance_errors
+from accelevents_mock.contract.spec import load, operations, response_examples
 from tests.node import run_tool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def test_spec_passes_openapi_spec_validator() -> None:
 
 
 def test_spec_passes_connexions_own_check() -> None:
-    """The server hands Connexion the spec unchecked (mockserver/api/specification.py): it is
+    """The server hands Connexion the spec unchecked (accelevents_mock/api/specification.py): it is
     checked here, by the check Connexion would run on every start."""
     Specification.from_dict(copy.deepcopy(load()))  # raises InvalidSpecification
 
@@ -43,7 +43,7 @@ def test_every_required_operation_is_in_the_spec() -> None:
 
 
 def test_packaged_spec_is_the_repository_spec() -> None:
-    packaged = ROOT / "mockserver" / "openapi.yaml"
+    packaged = ROOT / "accelevents_mock" / "openapi.yaml"
     assert packaged.read_bytes() == (ROOT / "openapi.yaml").read_bytes()
 
 

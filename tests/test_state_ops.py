@@ -3,9 +3,9 @@ that lost a race is taken back exactly (store/shared.py relies on both)."""
 
 from __future__ import annotations
 
-from mockserver.config import MockConfig
-from mockserver.domain.models import AttendeeStatus
-from mockserver.state import MockState
+from accelevents_mock.config import MockConfig
+from accelevents_mock.domain.models import AttendeeStatus
+from accelevents_mock.state import MockState
 from tests.conftest import FIXED_NOW
 
 EVENT = "mock-event"
@@ -20,7 +20,7 @@ def new_state() -> MockState:
 
 
 def user(state: MockState, role: str):
-    from mockserver.contract.cases import TOKENS
+    from accelevents_mock.contract.cases import TOKENS
 
     return state.service.authenticate(TOKENS[role])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from mockserver.contract.cases import TOKENS
+from accelevents_mock.contract.cases import TOKENS
 from tests.api import call
 
 HOST = TOKENS["host"]

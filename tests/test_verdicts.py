@@ -1,4 +1,5 @@
-"""One answer to "does this response keep the documented contract?" (mockserver/contract/verdicts.py)."""
+"""One answer to "does this response keep the documented contract?"
+(accelevents_mock/contract/verdicts.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import copy
 
 import pytest
 
-from mockserver.contract import catalogue
-from mockserver.contract.spec import response_examples
-from mockserver.contract.verdicts import Kind, response_violations
+from accelevents_mock.contract import catalogue
+from accelevents_mock.contract.spec import response_examples
+from accelevents_mock.contract.verdicts import Kind, response_violations
 
 JSON = "application/json"
 SAMPLE_PAGE = response_examples()["listSessions"][200]["workshop"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mockserver.contract import cases as named
-from mockserver.domain.models import SessionFormat
-from mockserver.world.builder import build_world
+from accelevents_mock.contract import cases as named
+from accelevents_mock.domain.models import SessionFormat
+from accelevents_mock.world.builder import build_world
 from tests.conftest import FIXED_NOW, make_client
 
 REQUESTS = [

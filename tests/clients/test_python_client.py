@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.contract import catalogue
-from mockserver.contract.spec import load
+from accelevents_mock.contract import catalogue
+from accelevents_mock.contract.spec import load
 from tests.clients.annotations import type_errors
 from tests.live import LiveMock
 

@@ -1,0 +1,105 @@
+"""The one narrow interface between a mock's state and where its changes live.
+
+A `Backend` runs each change of the state as one atomic step, brings the local copy up to date
+and keeps the request journal. `LocalBackend` is a mock on its own; `SharedBackend`
+(`accelevents_mock/store/shared.py`, `--store redis://`) gives many workers one world.
+
+A back end sees the state only as a `Replica`: something that runs a change while recording it
+as ops, can take it back, and replays ops recorded elsewhere. Neither back end imports the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from accelevents_mock.journal import Answered, Journal, JournalEntry
+from accelevents_mock.store.memory import Op
+
+T = TypeVar("T")
+Notice = tuple[int, dict[str, Any]]  # (user id, networking notice) for the user's sockets
+
+
+class Replica(Protocol):
+    """One process's copy of the world, as a back end drives it (`MockState` is one)."""
+
+    failed_midway: bool  # the last recorded change raised after changing something
+
+    def record(self, change: Callable[[], T]) -> tuple[list[Op], T]:
+        """Run `change` and return the ops that replay it."""
+        ...
+
+    def rollback(self) -> bool:
+        """Take back the last recorded change; False if it cannot (then replay from scratch)."""
+        ...
+
+    def apply(self, op: Op) -> None:
+        """Replay one op recorded here or by another worker."""
+        ...
+
+    def opening_ops(self) -> list[Op]:
+        """What this copy's world and controls are, as ops that rebuild them elsewhere."""
+        ...
+
+    def snapshot_ops(self) -> list[Op]:
+        """The whole present state as ops (the opening ops plus the store's snapshot)."""
+        ...
+
+    def take_notices(self) -> list[Notice]:
+        """Networking notices held back by the last recorded change."""
+        ...
+
+    def deliver(self, notice: Notice) -> None:
+        """Send a notice to the sockets this process holds."""
+        ...
+
+
+class Backend(Protocol):
+    async def sync(self) -> None:
+        """Catch up with the other workers (nothing to do for a mock on its own)."""
+        ...
+
+    async def transact(self, change: Callable[[], T]) -> T:
+        """Run `change` (rules read, then write) as one atomic step for every worker."""
+        ...
+
+    def note(self, call: Answered) -> None:
+        """Add a call to the journal (no waiting: a shared journal is written behind)."""
+        ...
+
+    async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
+        ...
+
+    def forget_journal(self) -> None:
+        """The world was rebuilt: the journal of the old one goes (locally; shared: in Redis
+        with the reset's log entry)."""
+        ...
+
+    async def close(self) -> None:
+        """At shutdown: keep what must be kept (the shared journal's last entries)."""
+        ...
+
+
+class LocalBackend:
+    """A mock on its own: changes run as they are, the journal is in memory."""
+
+    def __init__(self, journal_size: int) -> None:
+        self.journal = Journal(journal_size)
+
+    async def sync(self) -> None:
+        return None
+
+    async def transact(self, change: Callable[[], T]) -> T:
+        return change()
+
+    def note(self, call: Answered) -> None:
+        self.journal.record(call)
+
+    async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
+        return self.journal.entries(since, limit)
+
+    def forget_journal(self) -> None:
+        self.journal.clear()
+
+    async def close(self) -> None:
+        return None

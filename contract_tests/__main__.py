@@ -1,3 +1,0 @@
-from contract_tests.cli import main
-
-main()

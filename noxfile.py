@@ -1,0 +1,42 @@
+"""The test matrix, for `make test` (which creates .venv first and calls `nox` from it).
+
+- `full`: ruff, mypy and every test, in .venv's own Python (the first ≥ 3.11 the Makefile found,
+  3.11 on this project's machines): the one environment `make run` serves from too.
+- `core`: on 3.12 and 3.13, the in-process contract suite, the server tests and the plugin
+  tests, each in a fresh virtualenv of that Python.
+
+`.venv/bin/nox -s core-3.13` runs one of them; `nox -l` lists them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import nox
+
+nox.options.sessions = ["full", "core"]
+nox.options.reuse_existing_virtualenvs = True  # a second local run installs nothing
+nox.options.error_on_missing_interpreters = True  # a Python of the matrix missing is a failure
+
+CORE_TESTS = [
+    "accelevents_mock/harness",  # the contract suite against the mock in process
+    "tests/test_server.py",
+    "tests/test_plugin.py",
+    "tests/test_packaging.py",
+]
+
+
+@nox.session(venv_backend="none")
+def full(session: nox.Session) -> None:
+    python = sys.executable  # nox itself runs from .venv
+    session.run(python, "-m", "ruff", "check", ".")
+    session.run(python, "-m", "mypy")
+    session.run(python, "-m", "pytest", "--durations=15", *session.posargs,
+                env={"PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE", "")})
+
+
+@nox.session(python=["3.12", "3.13"])
+def core(session: nox.Session) -> None:
+    session.install("--quiet", "-e", ".[test]")
+    session.run("python", "-m", "pytest", "-q", *CORE_TESTS, *session.posargs)
