@@ -22,8 +22,6 @@ from accelevents_mock.config import LOCAL_ORIGINS, MockConfig
 from accelevents_mock.contract import cases
 from accelevents_mock.contract.spec import BASE_PATH, operations
 from accelevents_mock.domain.clock import parse_instant
-from accelevents_mock.faults import FAULTS, parse_range
-from accelevents_mock.logmask import logging_config, mask_token
 from accelevents_mock.proxy.settings import (
     DEFAULT_TIMEOUT_S,
     ProxySettings,
@@ -31,6 +29,9 @@ from accelevents_mock.proxy.settings import (
     parse_operations,
     read_token_map,
 )
+from accelevents_mock.safety.logmask import logging_config
+from accelevents_mock.safety.redact import mask_token
+from accelevents_mock.steering.faults import FAULTS, parse_range
 from accelevents_mock.world.defaults import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 
 EPILOG = """subcommands (each has --help):
@@ -261,7 +262,7 @@ def run_subcommand(name: str, argv: list[str]) -> None:
     """The tools besides the server, imported only when asked for."""
     gc.enable()  # `python -m accelevents_mock` starts with it off (see __main__.py)
     if name == "record":
-        from accelevents_mock.record import main as record
+        from accelevents_mock.recording.walk import main as record
 
         record(argv)
     elif name == "test":

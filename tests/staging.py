@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from accelevents_mock.app import create_app
 from accelevents_mock.config import MockConfig
 from accelevents_mock.contract import cases
-from accelevents_mock.testing import LiveServer
+from accelevents_mock.testing.handle import LiveServer
 
 STAGING_SEED = 7  # another world than the proxy's own (seed 42): whose data is it, is clear
 STAGING_TOKEN = "stg-9f3a7c1e-secret-attendee"

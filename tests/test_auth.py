@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from starlette.datastructures import Headers
 
-from accelevents_mock.auth import token_from_headers, token_from_raw_headers
+from accelevents_mock.api.credentials import token_from_headers, token_from_raw_headers
 
 CASES = [
     [],

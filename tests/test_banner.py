@@ -9,7 +9,7 @@ from pathlib import Path
 from accelevents_mock.cli import OPEN_SESSION_ID, TRY_SCENARIO, banner, config_from, parse_args
 from accelevents_mock.contract import catalogue
 from accelevents_mock.contract.cases import TOKENS
-from accelevents_mock.record import RECORDING_FILE
+from accelevents_mock.recording.file import RECORDING_FILE
 from accelevents_mock.world.builder import build_world
 from tests.live import running_mock
 from tests.readme_runner import Block, run_blocks

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from accelevents_mock import __version__, cli, record
+from accelevents_mock import __version__, cli
 from accelevents_mock.harness import cli as harness_cli
 from accelevents_mock.harness import drift
+from accelevents_mock.recording import walk as record
 from tests.live import running_mock
 
 ROOT = Path(__file__).resolve().parents[1]

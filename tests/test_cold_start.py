@@ -17,8 +17,7 @@ from connexion import AsyncApp
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
-from accelevents_mock.api.specification import ShippedSpecification, add_shipped_api
-from accelevents_mock.app import SpringArrayURIParser
+from accelevents_mock.api.connexion_compat import ShippedSpecification, SpringArrayURIParser, add_shipped_api
 from accelevents_mock.contract.spec import BASE_PATH, SPEC_PATH, load, operations
 
 # What each would add to every start, were it imported there.
@@ -64,9 +63,9 @@ runpy.run_module("accelevents_mock", run_name="__main__")
 # `python -m accelevents_mock record`: is the collector on for the recording?
 RECORD_PROBE = """
 import gc, runpy, sys
-import accelevents_mock.record
+import accelevents_mock.recording.walk
 
-accelevents_mock.record.main = lambda argv: print(gc.isenabled())
+accelevents_mock.recording.walk.main = lambda argv: print(gc.isenabled())
 sys.argv = ["accelevents-mock", "record"]
 runpy.run_module("accelevents_mock", run_name="__main__")
 """

@@ -9,8 +9,8 @@ import pytest
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
-from accelevents_mock.app import Cors, cors_options
 from accelevents_mock.config import LOCAL_ORIGINS
+from accelevents_mock.middleware.cors import Cors, cors_options
 
 ANSWERS = {  # what the app behind answers: its start message's headers
     "plain": [(b"content-type", b"application/json"), (b"content-length", b"2")],

@@ -9,12 +9,12 @@ from collections.abc import Iterator, Mapping
 import pytest
 from starlette.testclient import TestClient
 
-from accelevents_mock import forcing
 from accelevents_mock.api.fastpath import FastPath
 from accelevents_mock.api.handlers import Operations
 from accelevents_mock.contract.cases import TOKENS, Role
 from accelevents_mock.contract.spec import operations as spec_operations
-from accelevents_mock.steering import STEERING_HEADERS
+from accelevents_mock.steering import forcing
+from accelevents_mock.steering.scope import STEERING_HEADERS
 from tests.conftest import make_client
 
 ATTENDEE = {"Authorization": TOKENS[Role.ATTENDEE]}
@@ -152,15 +152,15 @@ def test_a_remembered_route_gives_each_call_arguments_of_its_own(
 
     async def meddling(self: Operations, operation_id: str, params: dict, notes: dict):  # type: ignore[no-untyped-def]
         answer = await original(self, operation_id, params, notes)
-        seen.append({**params, "trackIds": list(params["trackIds"])})
-        params["trackIds"].append(99)
+        seen.append({**params, "track_ids": list(params["track_ids"])})
+        params["track_ids"].append(99)
         params["size"] = 1
         return answer
 
     monkeypatch.setattr(Operations, "answer", meddling)
     for _ in range(2):
         assert fast.get(f"{EVENT}/session?trackIds=1,2", headers=ATTENDEE).status_code == 200
-    assert seen == [{"eventurl": "mock-event", "page": 0, "size": 10, "trackIds": [1, 2]}] * 2
+    assert seen == [{"eventurl": "mock-event", "page": 0, "size": 10, "track_ids": [1, 2]}] * 2
 
 
 def test_remembered_routes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

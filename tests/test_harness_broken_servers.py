@@ -173,7 +173,7 @@ def test_a_live_engine_run_sends_a_request_again_when_a_proxy_says_unavailable()
     # with Retry-After, and each is sent again, so no answer is left "unavailable" to note.
     from types import SimpleNamespace
 
-    from accelevents_mock.testing import LiveServer
+    from accelevents_mock.testing.handle import LiveServer
     from tests.broken_servers import unavailable_at_times
 
     app = unavailable_at_times()

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from accelevents_mock.harness import options as opts
-from accelevents_mock.harness.redact import MASK, Redactor
-from accelevents_mock.throttle import BudgetExhausted, Throttle
+from accelevents_mock.safety.redact import MASK, Redactor
+from accelevents_mock.safety.throttle import BudgetExhausted, Throttle
 
 
 def test_in_process_defaults_allow_writes_and_no_limits() -> None:
@@ -76,7 +76,7 @@ def test_rate_limit_help_shows_an_example() -> None:
 
 
 def record_args(extra: list[str]):
-    from accelevents_mock import record
+    from accelevents_mock.recording import walk as record
 
     return record.parse_args(["--target", "http://h:1/rest", "--token", "t", "--event-url", "e",
                               "--out", "o", *extra])

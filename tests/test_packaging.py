@@ -52,7 +52,7 @@ def test_wheel_installs_one_command_and_the_plugin_under_our_name(wheel: Path) -
         parser.read_string(archive.read(entry_points).decode())
         meta = archive.read(metadata).decode()
     assert dict(parser["console_scripts"]) == {"accelevents-mock": "accelevents_mock.cli:main"}
-    assert dict(parser["pytest11"]) == {"accelevents_mock": "accelevents_mock.pytest_plugin"}
+    assert dict(parser["pytest11"]) == {"accelevents_mock": "accelevents_mock.testing.plugin"}
     assert "Requires-Python: >=3.11\n" in meta
     for version in ("3.11", "3.12", "3.13"):
         assert f"Classifier: Programming Language :: Python :: {version}\n" in meta

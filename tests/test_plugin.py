@@ -37,7 +37,7 @@ def test_plugin_is_registered_through_its_entry_point() -> None:
     from importlib.metadata import entry_points
 
     names = {ep.name: ep.value for ep in entry_points(group="pytest11")}
-    assert names.get("accelevents_mock") == "accelevents_mock.pytest_plugin"
+    assert names.get("accelevents_mock") == "accelevents_mock.testing.plugin"
 
 
 # Each test leaves every kind of change behind; the next one must find none of them (issue 17:
@@ -109,7 +109,7 @@ def test_in_process_mocks_answer_on_one_event_loop_that_never_holds_the_exit() -
     does not keep the process from exiting."""
     script = """
 import threading
-from accelevents_mock.testing import MockHandle
+from accelevents_mock.testing.handle import MockHandle
 
 threads = set()
 one, two = MockHandle.start(), MockHandle.start(seed=7)
@@ -141,7 +141,7 @@ def test_the_shared_event_loop_is_ended_cleanly_at_exit() -> None:
 import gc
 from accelevents_mock.app import create_app
 from accelevents_mock.config import MockConfig
-from accelevents_mock.testing import LiveServer, MockHandle
+from accelevents_mock.testing.handle import LiveServer, MockHandle
 
 target = LiveServer(MockHandle(create_app(MockConfig()))).__enter__()
 for _ in range(2):  # the first is thrown away and collected

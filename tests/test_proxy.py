@@ -16,9 +16,9 @@ from accelevents_mock.app import create_app
 from accelevents_mock.config import MockConfig
 from accelevents_mock.contract import cases, catalogue
 from accelevents_mock.contract.catalogue import Transport
-from accelevents_mock.logmask import mask_token
 from accelevents_mock.proxy.settings import ProxySettings
-from accelevents_mock.testing import LiveServer, MockHandle
+from accelevents_mock.safety.redact import mask_token
+from accelevents_mock.testing.handle import LiveServer, MockHandle
 from tests.live import running_mock
 from tests.staging import STAGING_TOKEN, staging
 

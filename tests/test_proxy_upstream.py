@@ -15,7 +15,7 @@ from accelevents_mock.proxy import answer_checks, request_checks
 from accelevents_mock.proxy.forward import operation_for
 from accelevents_mock.proxy.request_checks import request_verdict
 from accelevents_mock.proxy.upstream import Answer, Upstream
-from accelevents_mock.testing import LiveServer
+from accelevents_mock.testing.handle import LiveServer
 
 EVENT = "/events/mock-event"
 LIST = match("GET", f"{EVENT}/session")

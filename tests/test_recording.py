@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from accelevents_mock.contract.cases import TOKENS, UNKNOWN_TOKEN
-from accelevents_mock.record import RECORDING_FILE, Scrubber
+from accelevents_mock.recording.file import RECORDING_FILE, Scrubber
 from tests.conftest import FIXED_NOW
 from tests.live import running_mock
 

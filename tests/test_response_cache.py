@@ -190,7 +190,7 @@ def test_kept_answers_are_the_answers_worked_out_under_random_writes(monkeypatch
     import random
     from collections import Counter
 
-    from accelevents_mock.response_cache import ResponseCache
+    from accelevents_mock.middleware.response_cache import ResponseCache
     from tests.conftest import make_client
 
     given_again: list[bool] = []
@@ -232,7 +232,7 @@ def test_kept_answers_are_the_answers_worked_out_under_random_writes(monkeypatch
 
 
 def test_kept_answers_are_bounded_and_the_latest_used_stay() -> None:
-    from accelevents_mock.response_cache import ResponseCache
+    from accelevents_mock.middleware.response_cache import ResponseCache
     from tests.conftest import make_client
 
     client = make_client()

@@ -13,11 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from accelevents_mock import faults
+from accelevents_mock.api.connexion_compat import python_name
 from accelevents_mock.api.handlers import Operations
 from accelevents_mock.contract import catalogue
 from accelevents_mock.contract.cases import TOKENS
 from accelevents_mock.contract.spec import operations
+from accelevents_mock.steering import faults
 from tests.api import call
 from tests.live import running_mock
 
@@ -27,8 +28,9 @@ BAD_REQUEST_BODY_KEYS = {"errorCode": "400", "errorMessage": catalogue.BAD_REQUE
 
 @pytest.mark.parametrize("operation_id", sorted(operations()))
 def test_every_operation_has_a_handler(operation_id: str) -> None:
-    handler = getattr(Operations, operation_id, None)
-    assert inspect.iscoroutinefunction(handler), f"add {operation_id} to accelevents_mock/api/handlers.py"
+    name = python_name(operation_id)  # what Connexion's pythonic_params calls it
+    handler = getattr(Operations, name, None)
+    assert inspect.iscoroutinefunction(handler), f"add {name} to accelevents_mock/api/handlers.py"
 
 
 def test_serves_spec_and_swagger_ui(client) -> None:

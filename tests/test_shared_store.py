@@ -226,7 +226,7 @@ def test_a_match_reaches_a_socket_held_by_another_instance(redis_port: int) -> N
 def test_a_long_log_is_compacted_into_a_snapshot_that_new_workers_start_from(
         redis_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from accelevents_mock.config import MockConfig
-    from accelevents_mock.state import MockState
+    from accelevents_mock.runtime.state import MockState
     from accelevents_mock.store import shared
 
     monkeypatch.setattr(shared, "COMPACT_AFTER", 5)

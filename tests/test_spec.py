@@ -33,7 +33,7 @@ def test_spec_passes_openapi_spec_validator() -> None:
 
 
 def test_spec_passes_connexions_own_check() -> None:
-    """The server hands Connexion the spec unchecked (accelevents_mock/api/specification.py): it is
+    """The server hands Connexion the spec unchecked (accelevents_mock/api/connexion_compat.py): it is
     checked here, by the check Connexion would run on every start."""
     Specification.from_dict(copy.deepcopy(load()))  # raises InvalidSpecification
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from accelevents_mock.config import MockConfig
 from accelevents_mock.domain.models import AttendeeStatus
-from accelevents_mock.state import MockState
+from accelevents_mock.runtime.state import MockState
 from tests.conftest import FIXED_NOW
 
 EVENT = "mock-event"

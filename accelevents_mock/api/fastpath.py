@@ -31,15 +31,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from connexion import AsyncApp
-from connexion import context as connexion_context
 from connexion.middleware.exceptions import ExceptionMiddleware
 from jsonschema import Draft4Validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from accelevents_mock.api.connexion_compat import enter_request, error_handlers, python_name
 from accelevents_mock.api.handlers import Operations
 from accelevents_mock.contract.schema import deref
 from accelevents_mock.contract.spec import BASE_PATH, Document, load, operations, path_regex
-from accelevents_mock.steering import may_steer
+from accelevents_mock.steering.scope import may_steer
 
 BODY_HEADERS = frozenset({b"content-length", b"content-type", b"transfer-encoding"})
 # Values taken as they are: no percent-encoding, no '+', nothing Connexion might read otherwise.
@@ -83,7 +83,8 @@ KEPT_TARGETS = 4096  # requests (method, path and query) whose routing FastPath 
 
 @dataclass(frozen=True)
 class Parameter:
-    name: str
+    name: str  # as the spec and the request name it
+    argument: str  # as the handler names it (Connexion's pythonic_params)
     decode: Decoder
     validator: Draft4Validator
 
@@ -118,7 +119,7 @@ def compile_parameter(definition: dict) -> Parameter | None:
     else:
         return None
     validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
-    return Parameter(definition["name"], decode, validator)
+    return Parameter(definition["name"], python_name(definition["name"]), decode, validator)
 
 
 @dataclass(frozen=True)
@@ -135,14 +136,20 @@ class Route:
         """The handler's arguments (`found`: the path's match), or None when the request is
         not plainly valid."""
         try:
-            arguments = {name: self.path[name].value(text)
+            arguments = {self.path[name].argument: self.path[name].value(text)
                          for name, text in found.groupdict().items()}
             given = self._query_arguments(query)
         except ValueError:
             return None
         if given is None or not self.required <= given.keys():
             return None
-        return {**arguments, **self.defaults, **given}
+        return {**arguments, **self.defaults,
+                **{self.argument(name): value for name, value in given.items()}}
+
+    def argument(self, name: str) -> str:
+        parameter = self.query[name]
+        assert parameter is not None  # _query_arguments gives only parameters read here
+        return parameter.argument
 
     def _query_arguments(self, query: str) -> dict[str, Any] | None:
         given: dict[str, Any] = {}
@@ -170,7 +177,7 @@ def compile_route(document: Document, operation_id: str, method: str, template: 
             return None
         path[name] = parameter
     query = {p["name"]: compiled[p["name"]] for p in parameters if p["in"] == "query"}
-    defaults = {p["name"]: p["schema"]["default"] for p in parameters
+    defaults = {python_name(p["name"]): p["schema"]["default"] for p in parameters
                 if p["in"] == "query" and "default" in p.get("schema", {})}
     required = frozenset(p["name"] for p in parameters if p["in"] == "query" and p.get("required"))
     return Route(operation_id, method, re.compile(BASE_PATH + path_regex(template)), path, query,
@@ -253,8 +260,7 @@ class FastPath:
             return
         route, arguments = routed
         # The handlers read the caller's headers through Connexion's request context.
-        connexion_context._scope.set(scope)
-        connexion_context._receive.set(receive)
+        enter_request(scope, receive)
         try:
             response = await self.operations.answer(route.operation_id, arguments,
                                                     scope.setdefault("mock", {}))
@@ -272,6 +278,6 @@ class FastPath:
             raise exc
 
         errors = ExceptionMiddleware(raising)
-        for handler in self.app.middleware.error_handlers:  # added by app.build_api
+        for handler in error_handlers(self.app):  # added by api.build.build_api
             errors.add_exception_handler(*handler)
         return errors

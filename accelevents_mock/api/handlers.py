@@ -13,33 +13,34 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from connexion import request
-from connexion.context import _scope as request_scope
 from starlette.responses import Response
 
-from accelevents_mock import faults, forcing, simulation
-from accelevents_mock.auth import token_from_raw_headers
+from accelevents_mock.api.connexion_compat import python_name, request_scope
+from accelevents_mock.api.credentials import token_from_raw_headers
 from accelevents_mock.contract import catalogue
 from accelevents_mock.contract.catalogue import ApiError
 from accelevents_mock.domain.models import AttendeeStatus, User
 from accelevents_mock.domain.service import ListQuery, MockService
 from accelevents_mock.domain.views import parse_expand
 from accelevents_mock.http import error_response, json_response, void_response
-from accelevents_mock.state import MockState
+from accelevents_mock.runtime import simulation
+from accelevents_mock.runtime.state import MockState
+from accelevents_mock.steering import faults, forcing
 
 Handler = Callable[..., Awaitable[Response]]
 
 
 def list_query(page: int = 0, size: int = 10, past: bool | None = None,
-               sessionFormat: str | None = None, status: str | None = None,  # noqa: N803
-               searchString: str | None = None, trackIds: list[int] | None = None,  # noqa: N803
-               tagIds: list[int] | None = None, expand: str | None = None,  # noqa: N803
-               currentUserRegisteredEventTicketId: int | None = None,  # noqa: N803
-               filterDate: str | None = None) -> ListQuery:  # noqa: N803
+               session_format: str | None = None, status: str | None = None,
+               search_string: str | None = None, track_ids: list[int] | None = None,
+               tag_ids: list[int] | None = None, expand: str | None = None,
+               current_user_registered_event_ticket_id: int | None = None,
+               filter_date: str | None = None) -> ListQuery:
     return ListQuery(
-        page=page, size=size, past=past, session_format=sessionFormat, status=status,
-        search=searchString or None, track_ids=frozenset(trackIds or ()),
-        tag_ids=frozenset(tagIds or ()), ticket_id=currentUserRegisteredEventTicketId,
-        expand=parse_expand(expand), filter_date=filterDate,
+        page=page, size=size, past=past, session_format=session_format, status=status,
+        search=search_string or None, track_ids=frozenset(track_ids or ()),
+        tag_ids=frozenset(tag_ids or ()), ticket_id=current_user_registered_event_ticket_id,
+        expand=parse_expand(expand), filter_date=filter_date,
     )
 
 
@@ -54,81 +55,86 @@ class Operations:
     def caller(self) -> User:
         # The request's headers, without building a ConnexionRequest (or Headers) around them,
         # from the context variable behind connexion.context.scope (its proxy costs a µs).
-        return self.service.authenticate(token_from_raw_headers(request_scope.get()["headers"]))
+        return self.service.authenticate(token_from_raw_headers(request_scope()["headers"]))
 
-    # -- sessions ---------------------------------------------------------------------------
-    async def listSessions(self, eventurl: str, **query: Any) -> Response:  # noqa: N802
+    # -- sessions (each handler is its operationId in snake_case, as are its parameters) --
+    async def list_sessions(self, eventurl: str, **query: Any) -> Response:
         user = self.caller()
         return json_response(self.service.list_sessions(eventurl, user, list_query(**query),
                                                          as_json=True))
 
-    async def listSessionsV2(self, eventurl: str, calledFrom: str | None = None,  # noqa: N802, N803
-                             showPastAndUpcoming: bool | None = None, **query: Any) -> Response:  # noqa: N803
-        return await self.listSessions(eventurl, **query)
+    async def list_sessions_v2(self, eventurl: str, called_from: str | None = None,
+                               show_past_and_upcoming: bool | None = None,
+                               **query: Any) -> Response:
+        return await self.list_sessions(eventurl, **query)
 
-    async def getSession(self, eventurl: str, sessionId: int,  # noqa: N802, N803
-                         expand: str | None = None) -> Response:
+    async def get_session(self, eventurl: str, session_id: int,
+                          expand: str | None = None) -> Response:
         user = self.caller()
-        return json_response(self.service.get_session(eventurl, user, sessionId,
+        return json_response(self.service.get_session(eventurl, user, session_id,
                                                       parse_expand(expand), as_json=True))
 
-    async def getRegisteredSessions(self, eventurl: str,  # noqa: N802
-                                    showPastAndUpcoming: bool | None = None,  # noqa: N803
-                                    **query: Any) -> Response:
+    async def get_registered_sessions(self, eventurl: str,
+                                      show_past_and_upcoming: bool | None = None,
+                                      **query: Any) -> Response:
         user = self.caller()
         return json_response(self.service.registered_sessions(eventurl, user, list_query(**query),
                                                                as_json=True))
 
     # -- registration -----------------------------------------------------------------------
-    async def registerForSession(self, eventurl: str, sessionId: int,  # noqa: N802, N803
-                                 joinSession: bool = False,  # noqa: N803
-                                 pastJoinSession: bool = False,  # noqa: N803
-                                 eventTicketId: int | None = None) -> Response:  # noqa: N803
+    async def register_for_session(self, eventurl: str, session_id: int,
+                                   join_session: bool = False, past_join_session: bool = False,
+                                   event_ticket_id: int | None = None) -> Response:
         user = self.caller()
         await self.state.transact(lambda: self.service.register(
-            eventurl, user, sessionId, join_session=joinSession,
-            past_join_session=pastJoinSession, ticket_id=eventTicketId))
+            eventurl, user, session_id, join_session=join_session,
+            past_join_session=past_join_session, ticket_id=event_ticket_id))
         return void_response()
 
-    async def unregisterFromSession(self, eventurl: str, sessionId: int) -> Response:  # noqa: N802, N803
+    async def unregister_from_session(self, eventurl: str, session_id: int) -> Response:
         user = self.caller()
-        await self.state.transact(lambda: self.service.unregister(eventurl, user, sessionId))
+        await self.state.transact(lambda: self.service.unregister(eventurl, user, session_id))
         return void_response()
 
-    async def joinWorkshopSession(self, eventurl: str, id: int) -> Response:  # noqa: A002, N802
+    async def join_workshop_session(self, eventurl: str, id_: int) -> Response:
         user = self.caller()
         return json_response(await self.state.transact(
-            lambda: self.service.join_workshop(eventurl, user, id)))
+            lambda: self.service.join_workshop(eventurl, user, id_)))
 
     # -- networking -------------------------------------------------------------------------
-    async def setNetworkingAvailability(self, eventurl: str, id: int,  # noqa: A002, N802
-                                        status: str) -> Response:
+    async def set_networking_availability(self, eventurl: str, id_: int,
+                                          status: str) -> Response:
         user = self.caller()
         await self.state.transact(lambda: self.service.set_networking_status(
-            eventurl, user, id, AttendeeStatus(status)))
-        simulation.after_availability(self.state, eventurl, id, user)
+            eventurl, user, id_, AttendeeStatus(status)))
+        simulation.after_availability(self.state, eventurl, id_, user)
         return void_response()
 
-    async def getNetworkingMatches(self, eventurl: str, sessionId: int) -> Response:  # noqa: N802, N803
+    async def get_networking_matches(self, eventurl: str, session_id: int) -> Response:
         user = self.caller()
-        return json_response(self.service.networking_matches(eventurl, user, sessionId))
+        return json_response(self.service.networking_matches(eventurl, user, session_id))
 
     # -- host -------------------------------------------------------------------------------
-    async def getHostSession(self, eventurl: str, sessionId: int,  # noqa: N802, N803
-                             expand: str | None = None) -> Response:
+    async def get_host_session(self, eventurl: str, session_id: int,
+                               expand: str | None = None) -> Response:
         user = self.caller()
-        return json_response(self.service.host_session(eventurl, user, sessionId,
+        return json_response(self.service.host_session(eventurl, user, session_id,
                                                        parse_expand(expand)))
 
-    async def getSessionAnalytics(self, eventurl: str, sessionId: int,  # noqa: N802, N803
-                                  expand: str | None = None) -> Response:
+    async def get_session_analytics(self, eventurl: str, session_id: int,
+                                    expand: str | None = None) -> Response:
         user = self.caller()
-        return json_response(self.service.session_analytics(eventurl, user, sessionId,
+        return json_response(self.service.session_analytics(eventurl, user, session_id,
                                                             parse_expand(expand)))
 
     # -- what every operation shares --------------------------------------------------------
+    def handler(self, operation_id: str) -> Handler:
+        """The method that answers `operation_id`: its name in snake_case."""
+        handler: Handler = getattr(self, python_name(operation_id))
+        return handler
+
     def endpoint(self, operation_id: str) -> Handler:
-        handler: Handler = getattr(self, operation_id)
+        handler = self.handler(operation_id)
 
         @functools.wraps(handler)  # Connexion reads the handler's own parameters through this
         async def endpoint(**params: object) -> Response:
@@ -160,7 +166,7 @@ class Operations:
         """What `endpoint` answers when nothing steers the request (api/fastpath.py calls it
         with the arguments Connexion would pass)."""
         notes["operation"] = operation_id
-        return await self._answer(operation_id, getattr(self, operation_id), params, notes,
+        return await self._answer(operation_id, self.handler(operation_id), params, notes,
                                   None, None)
 
     async def _answer(self, operation_id: str, handler: Handler, params: dict, notes: dict,

@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from accelevents_mock import faults
 from accelevents_mock.contract import cases, catalogue
 from accelevents_mock.contract.catalogue import Transport
 from accelevents_mock.contract.spec import operations
@@ -26,7 +25,8 @@ from accelevents_mock.domain import rules
 from accelevents_mock.domain.clock import format_time, parse_instant
 from accelevents_mock.http import error_response, json_response
 from accelevents_mock.proxy.settings import ProxySettings, display
-from accelevents_mock.state import MockState
+from accelevents_mock.runtime.state import MockState
+from accelevents_mock.steering import faults
 
 CONTROL_SPEC = Path(__file__).with_name("openapi.yaml")
 ADMIN_HEADER = "X-Mock-Admin-Token"

@@ -13,10 +13,10 @@ import contextlib
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from accelevents_mock.auth import token_from_headers
+from accelevents_mock.api.credentials import token_from_headers
 from accelevents_mock.contract import catalogue
 from accelevents_mock.contract.catalogue import ApiError
-from accelevents_mock.state import MockState
+from accelevents_mock.runtime.state import MockState
 
 UNAUTHORIZED_CLOSE_CODE = 4401
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from accelevents_mock.harness.redact import SECRET_HEADERS
+from accelevents_mock.safety.redact import SECRET_HEADERS
 
 REGISTER_PATH = re.compile(r"/events/(?P<eventurl>[^/]+)/session/(?P<session>\d+)/register/?$")
 

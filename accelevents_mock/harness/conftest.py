@@ -59,7 +59,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
         [t for t in run.cases.tokens.values() if t] if run else [])
     if not secrets:
         return report
-    from accelevents_mock.harness.redact import Redactor
+    from accelevents_mock.safety.redact import Redactor
 
     redactor = Redactor(secrets)
     # Tokens must not reach the terminal or JUnit XML, whatever a failure message contains.

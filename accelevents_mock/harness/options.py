@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from accelevents_mock.contract.spec import SPEC_PATH
-from accelevents_mock.throttle import RATE_HELP, SAFE_RATE, parse_rate
+from accelevents_mock.safety.throttle import RATE_HELP, SAFE_RATE, parse_rate
 
 DEFAULT_SPEC = SPEC_PATH  # the contract shipped with the package (the repository's openapi.yaml)
 DEFAULT_SEED = 42  # fixed, so CI runs are repeatable; `--seed random` draws a fresh one

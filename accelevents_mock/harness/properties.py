@@ -22,7 +22,7 @@ from accelevents_mock.harness.checks import MAX_RETRY_WAIT, retry_after, schemat
 from accelevents_mock.harness.results import EngineRun, Finding
 from accelevents_mock.harness.targets import send_until_available
 from accelevents_mock.harness.tokens import sent_token
-from accelevents_mock.throttle import BudgetExhausted, Throttle, UnsafeRequest
+from accelevents_mock.safety.throttle import BudgetExhausted, Throttle, UnsafeRequest
 
 if TYPE_CHECKING:
     from accelevents_mock.harness.run import Run

@@ -14,11 +14,11 @@ from accelevents_mock.contract import spec as contract
 from accelevents_mock.contract.cases import Cases, Role
 from accelevents_mock.harness.cleanup import Registrations
 from accelevents_mock.harness.options import Options
-from accelevents_mock.harness.redact import Redactor
 from accelevents_mock.harness.targets import Target, open_target, resolve_cases
 from accelevents_mock.harness.tokens import TokenRefresher, sent_token
 from accelevents_mock.harness.traffic import Traffic
-from accelevents_mock.throttle import Throttle
+from accelevents_mock.safety.redact import Redactor
+from accelevents_mock.safety.throttle import Throttle
 
 
 @dataclass

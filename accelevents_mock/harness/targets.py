@@ -22,7 +22,7 @@ from accelevents_mock.contract import spec as contract
 from accelevents_mock.contract.cases import MISSING_SESSION, Cases, Role, SessionCase, cases_from_world
 from accelevents_mock.harness.checks import MAX_RETRY_WAIT, UNAVAILABLE, retry_after
 from accelevents_mock.harness.options import Options
-from accelevents_mock.throttle import Throttle, UnsafeRequest
+from accelevents_mock.safety.throttle import Throttle, UnsafeRequest
 
 IN_PROCESS_ROOT = "http://testserver"
 

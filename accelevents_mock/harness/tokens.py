@@ -7,7 +7,7 @@ import subprocess
 import threading
 
 from accelevents_mock.contract.cases import Cases, Role
-from accelevents_mock.harness.redact import Redactor
+from accelevents_mock.safety.redact import Redactor
 
 COMMAND_TIMEOUT = 60.0  # seconds
 

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from accelevents_mock.contract import spec as contract
-from accelevents_mock.harness.redact import Redactor
+from accelevents_mock.safety.redact import Redactor
 
 MAX_BODY_CHARS = 20_000  # keeps reports small; error bodies are far shorter
 

@@ -3,35 +3,19 @@ operation and kind, each group with a count and one redacted example."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from accelevents_mock.contract.verdicts import Violation
-from accelevents_mock.logmask import mask_secrets, mask_token
+from accelevents_mock.safety.redact import Redactor
 
 FindingJSON = dict[str, str]  # as the journal and the control API show one
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-
-
-class Redactor:
-    """Masks what must not leave the proxy whole: every token it knows of (the token map's both
-    sides, the caller's own), credentials in a query, e-mail addresses."""
-
-    def __init__(self, tokens: Iterable[str] = ()) -> None:
-        self.tokens = {t for t in tokens if t}
-
-    def __call__(self, text: str, extra: Iterable[str] = ()) -> str:
-        # Longest first: a token that holds another is masked whole.
-        for token in sorted(self.tokens | {t for t in extra if t}, key=len, reverse=True):
-            text = text.replace(token, mask_token(token))
-        return EMAIL.sub("[email]", mask_secrets(text))
 
 
 def as_json(finding: Violation, redact: Redactor, extra: Iterable[str] = ()) -> FindingJSON:
     return {"operation": finding.operation, "kind": str(finding.kind),
-            "message": redact(finding.message, extra)[:500]}
+            "message": redact.text(finding.message, extra)[:500]}
 
 
 @dataclass

@@ -10,19 +10,20 @@ from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accelevents_mock.auth import CREDENTIAL_HEADERS, token_from_headers
+from accelevents_mock.api.credentials import CREDENTIAL_HEADERS, token_from_headers
 from accelevents_mock.contract import catalogue
 from accelevents_mock.contract.catalogue import Transport
 from accelevents_mock.contract.spec import BASE_PATH, Operation, is_api_call, match
 from accelevents_mock.contract.verdicts import Violation, is_json
 from accelevents_mock.http import JSON, dumps
 from accelevents_mock.proxy.answer_checks import judge_answer, parse_json
-from accelevents_mock.proxy.findings import FindingJSON, Redactor, as_json
-from accelevents_mock.proxy.recorder import ProxyRecorder
+from accelevents_mock.proxy.findings import FindingJSON, as_json
 from accelevents_mock.proxy.request_checks import request_verdict
 from accelevents_mock.proxy.settings import ProxySettings, display
 from accelevents_mock.proxy.upstream import Answer, Headers, Upstream, UpstreamFailed
-from accelevents_mock.state import MockState
+from accelevents_mock.recording.proxied import ProxyRecorder
+from accelevents_mock.runtime.state import MockState
+from accelevents_mock.safety.redact import Redactor
 
 log = logging.getLogger("accelevents_mock.proxy")
 
@@ -202,7 +203,7 @@ class Proxy:
             path = url_path + (f"?{query}" if query else "")
             self.state.findings.add(listed, {
                 "at": datetime.now(UTC).isoformat(), "method": scope["method"],
-                "path": redact(BASE_PATH + path, [caller or ""]), "status": upstream.status})
+                "path": redact.text(BASE_PATH + path, [caller]), "status": upstream.status})
         if settings.record_dir is not None and scope["method"] == "GET" and is_json(content_type):
             self.recorder(settings).add(op.operation_id, url_path + (f"?{query}" if query else ""),
                                         upstream.status, parse_json(upstream.content),
@@ -231,7 +232,7 @@ class Proxy:
 
 
 def redactor(settings: ProxySettings) -> Redactor:
-    return Redactor([*settings.token_map, *settings.token_map.values()])
+    return Redactor([*settings.token_map, *settings.token_map.values()], emails=True)
 
 
 def target_url(target: str, scope: Scope) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from accelevents_mock.journal import Answered, Journal, JournalEntry
+from accelevents_mock.store.journal import Answered, Journal, JournalEntry
 from accelevents_mock.store.memory import Op
 
 T = TypeVar("T")

@@ -46,9 +46,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
 from accelevents_mock.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
-from accelevents_mock.journal import Answered, JournalEntry
 from accelevents_mock.store import StoreUnavailable
 from accelevents_mock.store.backend import Notice, Replica
+from accelevents_mock.store.journal import Answered, JournalEntry
 from accelevents_mock.store.keys import (
     CHANGES,
     EPOCH,

@@ -38,8 +38,8 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from accelevents_mock.http import dumps
-from accelevents_mock.journal import Answered, JournalEntry, answered_at, noted
 from accelevents_mock.store import StoreUnavailable
+from accelevents_mock.store.journal import Answered, JournalEntry, answered_at, noted
 from accelevents_mock.store.keys import (
     HAND_OVER,
     HANDED_OVER,

@@ -29,7 +29,7 @@ from accelevents_mock.domain.models import (
     User,
     World,
 )
-from accelevents_mock.record import RECORDING_FILE
+from accelevents_mock.recording.file import RECORDING_FILE
 
 EVENT_ID = 1
 FALLBACK_TICKET_TYPE = 1  # when the recording names no ticket type

@@ -27,15 +27,15 @@ import pytest
 from accelevents_mock.world.defaults import DEFAULT_SEED, DEFAULT_SESSIONS
 
 if TYPE_CHECKING:
-    from accelevents_mock.testing import MockHandle
+    from accelevents_mock.testing.handle import MockHandle
 
 
 def _testing() -> ModuleType:
-    """`accelevents_mock.testing` (Connexion, Starlette, the app), imported when a test first asks
+    """`accelevents_mock.testing.handle` (Connexion, Starlette, the app), imported when a test first asks
     for the mock: a pytest run that never does stays as light as without this plugin."""
     with warnings.catch_warnings():  # connexion's import warns about starlette's test client
         warnings.simplefilter("ignore")
-        from accelevents_mock import testing
+        from accelevents_mock.testing import handle as testing
     return testing
 
 MARKER = "accelevents"

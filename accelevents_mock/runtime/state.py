@@ -19,10 +19,10 @@ from accelevents_mock.domain.clock import MockClock, parse_instant
 from accelevents_mock.domain.models import World
 from accelevents_mock.domain.records import Registration
 from accelevents_mock.domain.service import MockService
-from accelevents_mock.journal import Answered, JournalEntry
-from accelevents_mock.notify import Notifier
 from accelevents_mock.proxy.findings import FindingLog
+from accelevents_mock.runtime.notify import Notifier
 from accelevents_mock.store.backend import Backend, LocalBackend, Notice
+from accelevents_mock.store.journal import Answered, JournalEntry
 from accelevents_mock.store.memory import MemoryStore, Op, Undo
 from accelevents_mock.world.builder import build_world
 

@@ -12,7 +12,7 @@ import asyncio
 from accelevents_mock.contract import cases
 from accelevents_mock.contract.catalogue import ApiError
 from accelevents_mock.domain.models import AttendeeStatus, User
-from accelevents_mock.state import MockState
+from accelevents_mock.runtime.state import MockState
 
 NAMED_TOKENS = set(cases.TOKENS.values())
 

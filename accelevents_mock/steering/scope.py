@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 from starlette.types import Scope
 
-from accelevents_mock import faults, forcing
+from accelevents_mock.steering import faults, forcing
 
 if TYPE_CHECKING:
-    from accelevents_mock.state import MockState
+    from accelevents_mock.runtime.state import MockState
 
 STEERING_HEADERS = frozenset(name.encode() for name in (
-    "prefer", forcing.SCENARIO_HEADER, faults.LATENCY_HEADER, faults.FAULT_HEADER))
+    forcing.PREFER_HEADER, forcing.SCENARIO_HEADER, faults.LATENCY_HEADER, faults.FAULT_HEADER))
 SCENARIO_COOKIE = forcing.SCENARIO_COOKIE.encode()
 SCENARIO_QUERY = forcing.SCENARIO_QUERY.encode()
 

@@ -9,25 +9,11 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-MASK = "***"
-SECRET_PARAMS = ("token", "access_token", "key", "apikey", "api_key", "authorization",
-                 "authentication", "admin_token")
-_NAMES = "|".join(SECRET_PARAMS)
-_SECRET_QUERY = re.compile(rf"([?&](?:{_NAMES})=)[^&\s\"']*", re.IGNORECASE)
-
-
-def mask_secrets(text: str) -> str:
-    return _SECRET_QUERY.sub(lambda m: m.group(1) + MASK, text)
-
-
-def mask_token(token: str) -> str:
-    """Enough of a token to tell which one it is, never the whole of it."""
-    return token[:4] + "…" if len(token) > 8 else MASK
+from accelevents_mock.safety.redact import mask_secrets
 
 
 class MaskSecrets(logging.Filter):
@@ -42,7 +28,7 @@ class MaskSecrets(logging.Filter):
 def logging_config() -> dict[str, Any]:
     """uvicorn's logging set-up with `MaskSecrets` on every handler (workers load it too)."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"mask_secrets": {"()": "accelevents_mock.logmask.MaskSecrets"}}
+    config["filters"] = {"mask_secrets": {"()": "accelevents_mock.safety.logmask.MaskSecrets"}}
     for handler in config["handlers"].values():
         handler["filters"] = ["mask_secrets"]
     return config

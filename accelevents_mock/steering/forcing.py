@@ -15,6 +15,7 @@ from accelevents_mock.contract import catalogue
 from accelevents_mock.contract.spec import response_examples
 
 SCENARIO_HEADER = "x-mock-scenario"
+PREFER_HEADER = "prefer"  # Prism's `Prefer: code=406, example=...`, read the same way
 SCENARIO_COOKIE = "mock_scenario"
 SCENARIO_QUERY = "__scenario"
 FORCED_HEADER = "X-Mock-Forced"
@@ -56,7 +57,7 @@ def resolve(operation: str, headers: Mapping[str, str], cookies: Mapping[str, st
         forced = _by_scenario(operation, scenario, examples)
         if forced:
             return forced
-    prefs = parse_prefer(headers.get("prefer"))
+    prefs = parse_prefer(headers.get(PREFER_HEADER))
     if "example" in prefs:
         return _by_example(operation, prefs["example"], examples)
     if "code" in prefs:

@@ -30,8 +30,8 @@ from accelevents_mock.config import MockConfig
 from accelevents_mock.contract import cases
 from accelevents_mock.contract.spec import BASE_PATH
 from accelevents_mock.control.routes import WorldSummary, world_summary
-from accelevents_mock.journal import JournalEntry
-from accelevents_mock.state import MockState
+from accelevents_mock.runtime.state import MockState
+from accelevents_mock.store.journal import JournalEntry
 
 with warnings.catch_warnings():  # starlette warns that httpx will be replaced by httpx2
     warnings.simplefilter("ignore")

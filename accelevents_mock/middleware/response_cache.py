@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accelevents_mock.auth import token_from_raw_headers
+from accelevents_mock.api.credentials import token_from_raw_headers
 from accelevents_mock.contract.spec import is_api_call
-from accelevents_mock.state import MockState
-from accelevents_mock.steering import may_steer, server_steers
+from accelevents_mock.runtime.state import MockState
+from accelevents_mock.steering.scope import may_steer, server_steers
 from accelevents_mock.store.memory import READS, Key
 
 MAX_ENTRIES = 4096

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from accelevents_mock.record import Exchange, Scrubber, recording_document, save_recording
+from accelevents_mock.recording.file import Exchange, Scrubber, recording_document, save_recording
 
 EVENTURL = re.compile(r"/events?/([^/]+)/")
 
