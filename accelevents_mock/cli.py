@@ -31,7 +31,7 @@ from accelevents_mock.proxy.settings import (
 )
 from accelevents_mock.safety.logmask import logging_config
 from accelevents_mock.safety.redact import mask_token
-from accelevents_mock.steering.faults import FAULTS, parse_range
+from accelevents_mock.steering.faults import FAULTS, fault_map, parse_range
 from accelevents_mock.world.defaults import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 
 EPILOG = """subcommands (each has --help):
@@ -118,28 +118,24 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def proxy_from(args: argparse.Namespace) -> ProxySettings:
-    if args.proxy is not None and not args.proxy.startswith(("http://", "https://")):
-        sys.exit("accelevents-mock: --proxy must be an http(s) URL ending in the API's base path")
-    if args.proxy_timeout <= 0:
-        sys.exit("accelevents-mock: --proxy-timeout must be above 0")
     try:
         ops = parse_operations(args.proxy_ops, set(operations()))
         token_map = read_token_map(args.proxy_token_map) if args.proxy_token_map else {}
+        settings = ProxySettings(target=args.proxy, operations=ops, fallback=args.proxy_fallback,
+                                 timeout_s=args.proxy_timeout, strict=args.proxy_strict,
+                                 allow_writes=args.proxy_allow_writes,
+                                 record_dir=args.proxy_record, token_map=token_map)
+        settings.validate(operations())
     except ValueError as exc:  # a TokenMapError names the file, never a token
         sys.exit(f"accelevents-mock: --proxy: {exc}")
-    return ProxySettings(target=args.proxy, operations=ops, fallback=args.proxy_fallback,
-                         timeout_s=args.proxy_timeout, strict=args.proxy_strict,
-                         allow_writes=args.proxy_allow_writes, record_dir=args.proxy_record,
-                         token_map=token_map)
+    return settings
 
 
 def config_from(args: argparse.Namespace) -> MockConfig:
-    faults = {}
-    for item in args.fault:
-        operation, _, fault = item.partition("=")
-        if fault not in FAULTS:
-            sys.exit(f"accelevents-mock: --fault {item!r}: fault must be one of {', '.join(FAULTS)}")
-        faults[operation] = fault
+    try:
+        faults = fault_map(dict(item.partition("=")[::2] for item in args.fault))
+    except ValueError as exc:
+        sys.exit(f"accelevents-mock: --fault: {exc}")
     if args.workers < 1:
         sys.exit("accelevents-mock: --workers must be at least 1")
     if args.workers > 1 and not args.store:

@@ -55,8 +55,8 @@ def change_everything(mock):
     assert mock.client.post(f"/events/mock-event/session/{session_id}/register",
                             headers=mock.headers()).status_code == 200
     mock.clock.advance(minutes=600)
-    mock.state.faults["*"] = "timeout"
-    mock.state.latency_ms = (1, 2)
+    mock.state.controls.faults["*"] = "timeout"
+    mock.state.controls.latency_ms = (1, 2)
     mock.client.cookies.set("mock_scenario", "capacity-reached")
     mock.client.headers["X-Mock-Scenario"] = "capacity-reached"
     mock.force("not-authorized", calls=5)
@@ -65,7 +65,8 @@ def change_everything(mock):
 def assert_fresh(mock, seed):
     assert mock.world["seed"] == seed
     assert abs((mock.clock.now() - datetime.now(UTC)).total_seconds()) < 60
-    assert (mock.state.scenario, mock.state.faults, mock.state.latency_ms) == (None, {}, (0, 0))
+    controls = mock.state.controls
+    assert (controls.scenario, controls.faults, controls.latency_ms) == (None, {}, (0, 0))
     assert not mock.client.cookies and "X-Mock-Scenario" not in mock.client.headers
     assert mock.journal() == []
     response = mock.client.get(REGISTERED, headers=mock.headers())

@@ -12,7 +12,7 @@ import websockets
 
 from accelevents_mock.cli import banner, config_from, parse_args
 from accelevents_mock.contract.cases import EVENT_URL, TOKENS
-from accelevents_mock.control.routes import ADMIN_HEADER
+from accelevents_mock.control.access import ADMIN_HEADER
 from accelevents_mock.safety.logmask import MaskSecrets
 from accelevents_mock.safety.redact import mask_secrets
 from tests.live import running_mock

@@ -35,36 +35,36 @@ def busy_change(state: MockState) -> None:
     for who in (attendee, networker):  # updates their registrations, waits, matches
         service.set_networking_status(EVENT, who, cases["networking_session"],
                                       AttendeeStatus.CHECK_IN_AVAILABLE)
-    state.force("capacity-reached", 2)
-    state.faults = {"getSession": "500"}
+    state.controls.force("capacity-reached", 2)
+    state.controls.faults = {"getSession": "500"}
 
 
 def test_replaying_the_ops_of_a_change_gives_the_same_state() -> None:
     here, there = new_state(), new_state()
-    ops, _ = here.record(lambda: busy_change(here))
+    ops, _ = here.run_change(lambda: busy_change(here))
     assert {op[0] for op in ops} == {"add", "remove", "update", "set_waiting", "add_match",
                                      "controls"}
     for op in ops:
         there.apply(op)
     assert there.store.snapshot() == here.store.snapshot()
-    assert there.controls() == here.controls()
+    assert there.controls.as_data() == here.controls.as_data()
     assert len(there.store.matches(here.world.cases["networking_session"],
                                    user(here, "attendee").id)) == 1
 
 
 def test_a_rolled_back_change_leaves_no_trace() -> None:
     state = new_state()
-    before_store, before_controls = state.store.snapshot(), state.controls()
-    state.record(lambda: busy_change(state))
+    before_store, before_controls = state.store.snapshot(), state.controls.as_data()
+    state.run_change(lambda: busy_change(state))
     assert state.store.snapshot() != before_store
     assert state.rollback()
     assert state.store.snapshot() == before_store
-    assert state.controls() == before_controls
+    assert state.controls.as_data() == before_controls
 
 
 def test_a_reset_replays_to_the_same_world_and_cannot_be_rolled_back() -> None:
     here, there = new_state(), new_state()
-    ops, _ = here.record(lambda: here.reset(seed=7, sessions=12, attendees=5))
+    ops, _ = here.run_change(lambda: here.reset(seed=7, sessions=12, attendees=5))
     assert ops[0][0] == "reset"
     for op in ops:
         there.apply(op)

@@ -158,9 +158,9 @@ class Operations:
                  standing: str | None) -> tuple[float, forcing.Forced | None, str | None]:
         """What a call steers: (latency in seconds, a forced answer, a fault). Everything it
         reads, the fast path's quick look (`FastPath.steered`) sends to Connexion unread."""
-        return (faults.latency_for(headers, self.state.latency_ms),
+        return (faults.latency_for(headers, self.state.controls.latency_ms),
                 forcing.resolve(operation_id, headers, cookies, query, standing),
-                faults.fault_for(operation_id, headers, self.state.faults))
+                faults.fault_for(operation_id, headers, self.state.controls.faults))
 
     async def answer(self, operation_id: str, params: dict, notes: dict) -> Response:
         """What `endpoint` answers when nothing steers the request (api/fastpath.py calls it

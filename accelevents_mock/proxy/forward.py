@@ -1,5 +1,5 @@
 """The proxy itself: an ASGI layer in front of the mock's API that forwards the operations it
-is set to forward (`state.proxy`), judges each exchange against the contract, and hands the rest,
+is set to forward (`state.proxy.settings`), judges each exchange against the contract, and hands the rest,
 and what the target fails to answer, to the mock behind it."""
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class Proxy:
         self._target_down = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        settings = self.state.proxy
+        settings = self.state.proxy.settings
         if scope["type"] != "http" or settings.target is None or not is_api_call(scope["path"]):
             await self.app(scope, receive, send)
             return
@@ -201,7 +201,7 @@ class Proxy:
         notes["violations"] = listed
         if redact is not None:
             path = url_path + (f"?{query}" if query else "")
-            self.state.findings.add(listed, {
+            self.state.proxy.findings.add(listed, {
                 "at": datetime.now(UTC).isoformat(), "method": scope["method"],
                 "path": redact.text(BASE_PATH + path, [caller]), "status": upstream.status})
         if settings.record_dir is not None and scope["method"] == "GET" and is_json(content_type):

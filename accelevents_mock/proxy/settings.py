@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_TIMEOUT_S = 10.0
+MAX_TIMEOUT_S = 600.0  # beyond it a caller would rather see the target as down
+URL_SCHEMES = ("http://", "https://")
 
 
 class TokenMapError(ValueError):
@@ -25,6 +28,21 @@ class ProxySettings:
     record_dir: Path | None = None  # save what passes through, as `accelevents-mock record` does
     # mock token -> staging token; never printed, logged or journaled (repr=False).
     token_map: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def validate(self, known_operations: Iterable[str]) -> None:
+        """ValueError naming what is wrong, for the command line and the control API alike."""
+        if self.target is not None and not (isinstance(self.target, str)
+                                            and self.target.startswith(URL_SCHEMES)):
+            raise ValueError("the target must be an http(s) URL ending in the API's base path")
+        if self.operations is not None:
+            unknown = sorted(self.operations - set(known_operations))
+            if unknown:
+                raise ValueError(f"unknown operationId(s): {', '.join(unknown)}")
+        timeout = self.timeout_s
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) \
+                or not 0 < timeout <= MAX_TIMEOUT_S:
+            raise ValueError(f"the timeout must be a number of seconds above 0 and at most "
+                             f"{MAX_TIMEOUT_S:g}")
 
     def forwards(self, operation_id: str) -> bool:
         return self.target is not None and (self.operations is None or operation_id in self.operations)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Mapping
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from accelevents_mock.contract.spec import operations
 from accelevents_mock.http import JSON, json_response
 
 LATENCY_HEADER = "x-mock-latency"
@@ -42,10 +43,27 @@ async def wait(seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
+def check_fault(operation: str, name: str) -> None:
+    """ValueError unless `name` is a fault and `operation` an operationId or '*' (every one):
+    the one check for the command line, the control API and a request's header."""
+    if name not in FAULTS:
+        raise ValueError(f"unknown fault {name!r}: one of {', '.join(FAULTS)}")
+    if operation != "*" and operation not in operations():
+        raise ValueError(f"unknown operation {operation!r}: an operationId of openapi.yaml "
+                         f"({', '.join(sorted(operations()))}) or '*'")
+
+
+def fault_map(wanted: Mapping[str, str]) -> dict[str, str]:
+    """Faults by operation, each checked."""
+    for operation, name in wanted.items():
+        check_fault(operation, str(name))
+    return dict(wanted)
+
+
 def fault_for(operation: str, headers: Mapping[str, str], faults: Mapping[str, str]) -> str | None:
     name = headers.get(FAULT_HEADER) or faults.get(operation) or faults.get("*")
     if name and name not in FAULTS:
-        raise ValueError(f"unknown fault {name!r}; one of {', '.join(FAULTS)}")
+        check_fault(operation, name)  # raises, naming the faults there are
     return name
 
 

@@ -26,7 +26,7 @@ def may_steer(state: MockState, scope: Scope) -> bool:
 
 def server_steers(state: MockState) -> bool:
     """The server's standing scenario, faults or latency (the control API sets them)."""
-    return bool(state.scenario or state.faults or state.latency_ms != (0, 0))
+    return state.controls.steer
 
 
 def request_steers(scope: Scope) -> bool:

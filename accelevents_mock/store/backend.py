@@ -23,9 +23,12 @@ Notice = tuple[int, dict[str, Any]]  # (user id, networking notice) for the user
 class Replica(Protocol):
     """One process's copy of the world, as a back end drives it (`MockState` is one)."""
 
-    failed_midway: bool  # the last recorded change raised after changing something
+    @property
+    def failed_midway(self) -> bool:
+        """The last change raised after changing something."""
+        ...
 
-    def record(self, change: Callable[[], T]) -> tuple[list[Op], T]:
+    def run_change(self, change: Callable[[], T]) -> tuple[list[Op], T]:
         """Run `change` and return the ops that replay it."""
         ...
 
@@ -93,7 +96,7 @@ class LocalBackend:
         return change()
 
     def note(self, call: Answered) -> None:
-        self.journal.record(call)
+        self.journal.add(call)
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
         return self.journal.entries(since, limit)

@@ -55,7 +55,7 @@ class Journal:
         self._entries: deque[tuple[int, float, Answered]] = deque(maxlen=size)
         self._ids = itertools.count(1)
 
-    def record(self, call: Answered) -> None:
+    def add(self, call: Answered) -> None:
         """Add an entry, stamped with the time it was answered: now."""
         self._entries.append((next(self._ids), time.time(), call))
 

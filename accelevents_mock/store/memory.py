@@ -3,7 +3,7 @@
 All methods are synchronous and the server runs them on one event loop, so a check followed by
 a write (capacity, session limit) cannot interleave with another request.
 
-Every write is also described as an *op*, a small JSON-able list handed to `recorder` when one
+Every write is also described as an *op*, a small JSON-able list handed to `on_write` when one
 is set, with a function that undoes it: that is how a shared store (store/shared.py) ships one
 worker's writes to the others, which replay them with `apply`, and takes back a write that lost
 a race.
@@ -51,8 +51,8 @@ Undo = Callable[[], object]  # takes one write back (what it returns is not used
 
 
 class MemoryStore:
-    def __init__(self, recorder: Callable[[Op, Undo], None] | None = None) -> None:
-        self.recorder = recorder  # told every write, as an op and how to undo it
+    def __init__(self, on_write: Callable[[Op, Undo], None] | None = None) -> None:
+        self.on_write = on_write  # told every write, as an op and how to undo it
         self._by_session: dict[int, dict[int, Registration]] = {}
         self._by_user: dict[tuple[int, int], dict[int, Registration]] = {}
         self._waiting: dict[int, list[int]] = {}  # networking session -> users, in arrival order
@@ -97,12 +97,12 @@ class MemoryStore:
 
     # -- writes -----------------------------------------------------------------------------
     def _record(self, op: Op, undo: Undo) -> None:
-        if self.recorder is not None:
-            self.recorder(op, undo)
+        if self.on_write is not None:
+            self.on_write(op, undo)
 
     def add(self, registration: Registration) -> None:
         r = registration
-        if self.recorder is not None:
+        if self.on_write is not None:
             old = self.registration(r.session_id, r.user_id)
             self._record(["add", registration_row(r)],
                          (lambda: self.add(old)) if old else (lambda: self.remove(r.session_id, r.user_id)))
@@ -162,7 +162,7 @@ class MemoryStore:
         self._wrote(("session", match.session_id))
 
     def clear(self) -> None:
-        if self.recorder is not None:
+        if self.on_write is not None:
             before = self.snapshot()
             self._record(["clear"], lambda: self.restore(before))
         for table in (self._by_session, self._by_user, self._waiting, self._matches):
@@ -183,8 +183,8 @@ class MemoryStore:
         }
 
     def restore(self, data: Snapshot) -> None:
-        before = self.snapshot() if self.recorder is not None else None
-        recorder, self.recorder = self.recorder, None  # one op for the lot, not one per row
+        before = self.snapshot() if self.on_write is not None else None
+        on_write, self.on_write = self.on_write, None  # one op for the lot, not one per row
         try:
             self.clear()
             for row in data["registrations"]:
@@ -194,7 +194,7 @@ class MemoryStore:
             for row in data.get("matches", []):
                 self.add_match(match_from_row(row))
         finally:
-            self.recorder = recorder
+            self.on_write = on_write
         if before is not None:
             self._record(["restore", data], lambda: self.restore(before))
 

@@ -188,7 +188,7 @@ class SharedBackend:
                 await pipe.watch(EPOCH, LOG)
                 await self._catch_up(pipe)
                 try:
-                    ops, result = self.replica.record(change)
+                    ops, result = self.replica.run_change(change)
                 except Exception:
                     if self.replica.failed_midway:  # it changed the local copy, then failed
                         self._take_back_local_change()
@@ -302,7 +302,7 @@ class SharedBackend:
 
     # -- the journal (Backend) -----------------------------------------------------------------
     def note(self, call: Answered) -> None:
-        self.journal.record(call)
+        self.journal.add(call)
 
     async def journal_entries(self, since: int = 0, limit: int | None = None) -> list[JournalEntry]:
         return await self.journal.entries(since, limit)

@@ -128,7 +128,7 @@ class SharedJournal:
         self._tasks: set[asyncio.Task] = set()  # held until done: the loop keeps weak references
 
     # -- writing ---------------------------------------------------------------------------------
-    def record(self, call: Answered) -> None:
+    def add(self, call: Answered) -> None:
         """Add an entry, stamped with the time it was answered (its fields, `at` among them,
         worked out when it is stored); no round trip."""
         era = self._era()

@@ -29,7 +29,7 @@ from accelevents_mock.app import MockApp, create_app
 from accelevents_mock.config import MockConfig
 from accelevents_mock.contract import cases
 from accelevents_mock.contract.spec import BASE_PATH
-from accelevents_mock.control.routes import WorldSummary, world_summary
+from accelevents_mock.control.views import WorldSummary, world_summary
 from accelevents_mock.runtime.state import MockState
 from accelevents_mock.store.journal import JournalEntry
 

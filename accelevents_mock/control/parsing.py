@@ -1,0 +1,82 @@
+"""Reading control requests: JSON bodies within bounds, whole numbers, world sizes; a bad one is a
+`ControlError`, answered in the documented error body."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from accelevents_mock.contract import catalogue
+from accelevents_mock.contract.catalogue import Transport
+
+MAX_CONTROL_BODY = 16 * 1024 * 1024  # snapshots of big worlds are large
+MAX_WORLD_SIZE = 100_000  # sessions or attendees a reset or snapshot may ask for
+
+ControlBody = dict[str, Any]  # a body of the control API, as its own spec describes it
+
+
+class ControlError(ValueError):
+    """A bad control request: answered with the documented 400 body (or `case`'s)."""
+
+    def __init__(self, message: str, case: catalogue.ErrorCase = catalogue.BAD_REQUEST) -> None:
+        super().__init__(message)
+        self.case = case
+
+
+def is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+async def read_json(request: Request) -> ControlBody:
+    raw = await request.body()
+    if len(raw) > MAX_CONTROL_BODY:
+        raise ControlError("body too large", catalogue.transport(Transport.PAYLOAD_TOO_LARGE))
+    if not raw.strip():
+        return {}
+    content_type = request.headers.get("content-type")
+    if content_type is not None and not is_json(content_type):
+        raise ControlError(f"send the body as application/json, not {content_type[:80]}",
+                           catalogue.transport(Transport.UNSUPPORTED_MEDIA_TYPE))
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise ControlError(f"body is not UTF-8 JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ControlError("body is nested too deeply") from exc
+    if not isinstance(body, dict):
+        raise ControlError("body must be a JSON object")
+    return body
+
+
+def whole_number(body: dict, key: str) -> int | None:
+    """`body[key]` as an int (2.0 will do, true and 2.5 will not); None if absent."""
+    if key not in body:
+        return None
+    value = body[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ControlError(f"{key} must be a whole number, not {value!r:.40}")
+    return int(value)
+
+
+def world_size(body: dict, key: str, default: int | None, lowest: int) -> int | None:
+    """`body[key]` as a whole number from `lowest` to MAX_WORLD_SIZE (default if absent)."""
+    value = whole_number(body, key)
+    if value is None:
+        return default
+    if not lowest <= value <= MAX_WORLD_SIZE:
+        raise ControlError(f"{key} must be between {lowest} and {MAX_WORLD_SIZE}")
+    return value
