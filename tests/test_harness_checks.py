@@ -9,7 +9,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 
 from accelevents_mock.harness import checks
 
-README = Path(__file__).resolve().parents[1] / "accelevents_mock.harness" / "README.md"
+README = Path(__file__).resolve().parents[1] / "accelevents_mock" / "harness" / "README.md"
 
 
 def listed() -> set[str]:
