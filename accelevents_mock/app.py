@@ -38,6 +38,7 @@ from accelevents_mock.control.routes import control_routes
 from accelevents_mock.control.socket import socket_route
 from accelevents_mock.http import JSON, dumps
 from accelevents_mock.journal import Answered
+from accelevents_mock.pact.capture import Captured
 from accelevents_mock.proxy.forward import Proxy
 from accelevents_mock.response_cache import ResponseCache
 from accelevents_mock.state import MockState
@@ -344,7 +345,8 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
         api = ResponseCache(api, state)
     if state.config.store:  # a mock on its own has nobody to catch up with
         api = CaughtUp(api, state)
-    app: ASGIApp = ApiFirst(Router(routes=routes, default=Journaled(Proxy(api, state), state)))
+    api = Captured(Proxy(api, state), state)  # kept for the Pact export (pact/capture.py)
+    app: ASGIApp = ApiFirst(Router(routes=routes, default=Journaled(api, state)))
     if state.config.store:
         app = StoreGuard(app)
     app = RequestLimits(app)

@@ -25,6 +25,7 @@ from accelevents_mock.contract.spec import operations
 from accelevents_mock.domain import rules
 from accelevents_mock.domain.clock import format_time, parse_instant
 from accelevents_mock.http import error_response, json_response
+from accelevents_mock.pact.endpoints import pact_table
 from accelevents_mock.proxy.settings import ProxySettings, display
 from accelevents_mock.state import MockState
 
@@ -284,7 +285,8 @@ def control_routes(state: MockState) -> list[Route]:
             "GET|PUT /__mock/state", "GET /__mock/journal", "GET /__mock/scenarios",
             "GET|PUT /__mock/scenario",
             "GET|PUT /__mock/faults", "GET|PUT /__mock/proxy",
-            "GET|DELETE /__mock/violations"], "spec": "/__mock/openapi.yaml",
+            "GET|DELETE /__mock/violations", "GET /__mock/pact", "POST /__mock/pact/states"],
+                              "spec": "/__mock/openapi.yaml",
                               "panel": "/__mock/ui/", "socket": "/__mock/socket?token=TOKEN"})
 
     async def spec(_: Request) -> Response:
@@ -363,5 +365,6 @@ def control_routes(state: MockState) -> list[Route]:
         ("/__mock/faults", faults_route, ["GET", "PUT"]),
         ("/__mock/proxy", proxy, ["GET", "PUT"]),
         ("/__mock/violations", violations, ["GET", "DELETE"]),
+        *pact_table(state),
     ]
     return [Route(path, guarded(handler), methods=methods) for path, handler, methods in table]
