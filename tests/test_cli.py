@@ -17,11 +17,13 @@ import pytest
 from accelevents_mock import __version__, cli, record
 from accelevents_mock.harness import cli as harness_cli
 from accelevents_mock.harness import drift
+from accelevents_mock.pact import cli as pact_cli
 from tests.live import running_mock
 
 ROOT = Path(__file__).resolve().parents[1]
 PARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
-    "": cli.parser, "record": record.parser, "test": harness_cli.parser, "drift": drift.parser}
+    "": cli.parser, "record": record.parser, "test": harness_cli.parser, "drift": drift.parser,
+    "pact": pact_cli.parser}
 SUBCOMMANDS = [name for name in PARSERS if name]
 
 

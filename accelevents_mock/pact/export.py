@@ -25,6 +25,7 @@ from accelevents_mock.contract.spec import BASE_PATH, Document, Operation, match
 from accelevents_mock.domain import rules
 from accelevents_mock.domain.models import World
 from accelevents_mock.pact.capture import WHERE, Exchange, exchange_log
+from accelevents_mock.pact.schemas import items, nullable, properties
 from accelevents_mock.pact.states import EXPORTED_STATE, UNKNOWN, StateParams
 from accelevents_mock.state import MockState
 
@@ -165,31 +166,6 @@ def _json_or_text(raw: bytes) -> Any:
 
 
 _DROPPED = object()  # a field left out of the expected body
-
-
-def nullable(schema: Mapping[str, Any]) -> bool:
-    if schema.get("nullable"):
-        return True
-    return any(nullable(branch) for key in ("anyOf", "oneOf") for branch in schema.get(key, ()))
-
-
-def properties(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The properties `schema` declares, its allOf/anyOf/oneOf branches' included."""
-    found = dict(schema.get("properties", {}))
-    for key in ("allOf", "anyOf", "oneOf"):
-        for branch in schema.get(key, ()):
-            found.update(properties(branch))
-    return found
-
-
-def items(schema: Mapping[str, Any]) -> dict[str, Any]:
-    if "items" in schema:
-        return dict(schema["items"])
-    for key in ("allOf", "anyOf", "oneOf"):
-        for branch in schema.get(key, ()):
-            if "items" in branch:
-                return dict(branch["items"])
-    return {}
 
 
 def shape(value: Any, schema: Mapping[str, Any], path: str, body_rules: Rules) -> Any:
