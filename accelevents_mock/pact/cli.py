@@ -30,7 +30,8 @@ class Mistake(Exception):
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="accelevents-mock pact", description=__doc__, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    verbs = p.add_subparsers(dest="verb", metavar="check", required=True)
+    verbs = p.add_subparsers(dest="verb", metavar="check", required=True,
+                             help="check: consumer pacts against openapi.yaml")
     check = verbs.add_parser("check", help="check pact files against openapi.yaml (nothing running)",
                              description=__doc__, epilog=EPILOG,
                              formatter_class=argparse.RawDescriptionHelpFormatter)
