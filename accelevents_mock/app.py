@@ -32,6 +32,7 @@ from accelevents_mock.middleware.limits import RequestLimits
 from accelevents_mock.middleware.response_cache import ResponseCache
 from accelevents_mock.middleware.routing import ApiFirst
 from accelevents_mock.middleware.store_guard import StoreGuard
+from accelevents_mock.pact.capture import Captured
 from accelevents_mock.proxy.forward import Proxy
 from accelevents_mock.runtime.state import MockState
 
@@ -49,6 +50,7 @@ def request_path(state: MockState, operations: Operations) -> list[Middleware]:
         (Middleware(StoreGuard), shared),  # the shared store out of reach: a JSON 503
         (Middleware(ApiFirst, routes=server_routes(state)), True),  # the rest of the server leaves here
         (Middleware(Journaled, state=state), True),  # every API call into the journal
+        (Middleware(Captured, state=state), True),  # kept, tokens left out, for the Pact export
         (Middleware(Proxy, state=state), True),  # forwarded to the target, when set to
         (Middleware(CaughtUp, state=state), shared),  # the world as every worker left it
         (Middleware(ResponseCache, state=state), config.response_cache),  # a repeated GET

@@ -1,6 +1,6 @@
 """`accelevents-mock` / `python -m accelevents_mock`: start the mock and print how to use it.
 
-The bare command serves; its subcommands `record`, `test` and `drift` are the other tools (each
+The bare command serves; its subcommands `record`, `test`, `drift` and `pact` are the other tools (each
 with `--help`)."""
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ EPILOG = """subcommands (each has --help):
   record   save a deployment's answers as a world this command serves with --world
   test     the contract suite, against this mock in process or a live target
   drift    compare two targets' answers, field by field
+  pact     check consumer pacts against openapi.yaml (pact check FILE...)
 
 example:
   accelevents-mock --port 8080 --seed 7 --sessions 500
@@ -269,9 +270,13 @@ def run_subcommand(name: str, argv: list[str]) -> None:
         from accelevents_mock.harness.drift import main as drift
 
         sys.exit(drift(argv))
+    elif name == "pact":
+        from accelevents_mock.pact.cli import main as pact
+
+        sys.exit(pact(argv))
 
 
-SUBCOMMANDS = ("record", "test", "drift")
+SUBCOMMANDS = ("record", "test", "drift", "pact")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

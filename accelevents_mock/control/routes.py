@@ -20,6 +20,7 @@ from accelevents_mock.control.commands import restore, set_clock, set_faults
 from accelevents_mock.control.parsing import ControlBody, ControlError, read_json, whole_number, world_size
 from accelevents_mock.control.views import faults_view, scenarios_view, snapshot, world_summary
 from accelevents_mock.http import error_response, json_response
+from accelevents_mock.pact.endpoints import pact_table
 from accelevents_mock.runtime.state import MockState
 
 CONTROL_SPEC = Path(__file__).with_name("openapi.yaml")
@@ -122,6 +123,7 @@ def control_routes(state: MockState) -> list[Route]:
         ("/__mock/faults", faults_route, ["GET", "PUT"]),
         ("/__mock/proxy", proxy, ["GET", "PUT"]),
         ("/__mock/violations", violations, ["GET", "DELETE"]),
+        *pact_table(state),
     ]
     index = index_of(table)
 
