@@ -199,7 +199,7 @@ def banner(base: str, config: MockConfig, workers: int = 1) -> str:
     roles = "\n".join(f"    {role:<18} {token if whole else mask_token(token)}"
                       for role, token in cases.TOKENS.items())
     tokens = "Tokens by role:" if whole else \
-        "Tokens by role (whole tokens: the panel, GET /__mock/world, README):"
+        "Tokens by role (whole tokens: the panel, GET /__mock/world, docs/frontend.md):"
     attempt = ("Try (paste into another terminal: the sessions as the attendee, then a documented "
                "error, forced: 406)") if whole else \
         "Try (set ATTENDEE_TOKEN to the attendee's whole token first)"
