@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from accelevents_mock import faults
+from accelevents_mock import admin_token, faults
 from accelevents_mock.contract import cases, catalogue
 from accelevents_mock.contract.catalogue import Transport
 from accelevents_mock.contract.spec import operations
@@ -29,7 +29,7 @@ from accelevents_mock.proxy.settings import ProxySettings, display
 from accelevents_mock.state import MockState
 
 CONTROL_SPEC = Path(__file__).with_name("openapi.yaml")
-ADMIN_HEADER = "X-Mock-Admin-Token"
+ADMIN_HEADER = admin_token.ADMIN_HEADER
 MAX_CONTROL_BODY = 16 * 1024 * 1024  # snapshots of big worlds are large
 MAX_WORLD_SIZE = 100_000  # sessions or attendees a reset or snapshot may ask for
 

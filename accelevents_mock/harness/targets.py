@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 import yaml
 
+from accelevents_mock import admin_token
 from accelevents_mock.contract import spec as contract
 from accelevents_mock.contract.cases import MISSING_SESSION, Cases, Role, SessionCase, cases_from_world
 from accelevents_mock.harness.checks import MAX_RETRY_WAIT, UNAVAILABLE, retry_after
@@ -67,6 +68,15 @@ class Target:
             # A crash in a broken app must come back as a 500, as it would over the network.
             return TestClient(self.app, base_url=base_url, raise_server_exceptions=False)
         return httpx.Client(base_url=base_url, timeout=15.0, follow_redirects=False)
+
+    def control_client(self) -> httpx.Client:
+        """Our mock's /__mock, with its admin token from $ACCELEVENTS_MOCK_ADMIN_TOKEN when set:
+        beyond loopback (in a container, say) the control API asks for it."""
+        client = self.raw_client(self.root)
+        token = admin_token.given_token()
+        if token:
+            client.headers[admin_token.ADMIN_HEADER] = token
+        return client
 
     def client(self, *, traffic: Any, throttle: Throttle, source: str,
                allow_writes: bool | None = None) -> httpx.Client:
@@ -152,7 +162,7 @@ def open_target(options: Options) -> Target:
 def _mock_world(target: Target) -> dict | None:
     """Our mock describes itself at /__mock/world; anything else does not."""
     try:
-        with target.raw_client(target.root) as client:
+        with target.control_client() as client:
             response = client.get("/__mock/world")
         body = response.json() if response.status_code == 200 else None
     except (httpx.HTTPError, ValueError):
