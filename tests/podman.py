@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 BASE_IMAGE = "localhost/accelevents-mock-test-base:bookworm"
 REDIS_IMAGE = "localhost/accelevents-mock-test-redis:bookworm"
 IMAGE = "localhost/accelevents-mock:test"
+TITLE_LABEL = "org.opencontainers.image.title=accelevents-mock"  # the Containerfile's stages
 PREFIX = f"acm-test-{os.getpid()}"  # names of this run's containers and compose project
 BASE_PACKAGES = "python3,python3-venv,python3-pip,python-is-python3,ca-certificates"
 # crun and the systemd cgroup manager fail in this sandbox; so do the default ulimits.
@@ -108,6 +109,8 @@ def build_image(base: str = BASE_IMAGE, tag: str = IMAGE) -> Built:
            "--build-arg", f"BASE={base}", "-t", tag, "-f", str(REPO / "Containerfile"), str(REPO),
            timeout_s=900)
     seconds = time.monotonic() - started
+    # The build stage and the image this one replaced, left untagged: ours by their label.
+    podman("image", "prune", "-f", "--filter", f"label={TITLE_LABEL}", timeout_s=120)
     size = int(podman("image", "inspect", tag, "--format", "{{.Size}}").stdout.strip())
     return Built(tag, seconds, size)
 
