@@ -11,7 +11,7 @@ BENCH_ARGS ?=
 
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test check lint browser wrk redis bench frontend clean
+.PHONY: run test check lint browser wrk redis container bench frontend clean
 
 $(STAMP): pyproject.toml
 	@[ -n "$(PYTHON)" ] || { echo "make: no Python 3.11 or newer found; install one or pass PYTHON=/path/to/python3.x" >&2; exit 2; }
@@ -49,6 +49,12 @@ browser:  # the control panel's browser tests (Playwright's own download cannot 
 redis:  # the shared-store tests and `accelevents-mock --store`
 	$(call apt_install,redis-server,redis-server)
 
+container:  # the container image's tests (tests/test_container.py): build, run, compose
+	$(call apt_install,podman,podman)
+	$(call apt_install,runc,runc)
+	$(call apt_install,debootstrap,debootstrap)
+	$(call apt_install,podman-compose,podman-compose)
+
 wrk:  # the benchmark's load generator
 	$(call apt_install,wrk,wrk)
 
@@ -59,7 +65,7 @@ bench: $(STAMP) wrk redis
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # The matrix (noxfile.py): ruff, mypy and every test in .venv, then the core tests on 3.12 and 3.13.
-test: $(STAMP) $(NPM_STAMP) browser redis wrk
+test: $(STAMP) $(NPM_STAMP) browser redis wrk container
 	$(BIN)/nox --no-color -- $(PYTEST_ARGS)
 
 # The fast tier, for a contributor between edits: ruff, mypy and the tests that run the mock in

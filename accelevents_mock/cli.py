@@ -21,6 +21,7 @@ from accelevents_mock.app import MockApp, create_app
 from accelevents_mock.config import LOCAL_ORIGINS, MockConfig
 from accelevents_mock.contract import cases
 from accelevents_mock.contract.spec import BASE_PATH, operations
+from accelevents_mock.control import admin_token
 from accelevents_mock.domain.clock import parse_instant
 from accelevents_mock.proxy.settings import (
     DEFAULT_TIMEOUT_S,
@@ -44,7 +45,9 @@ example:
   accelevents-mock --port 8080 --seed 7 --sessions 500
 """
 ARGV_VARIABLE = "ACCELEVENTS_MOCK_ARGV"  # how each uvicorn worker gets the command line
-ADMIN_TOKEN_VARIABLE = "ACCELEVENTS_MOCK_ADMIN_TOKEN"
+ADMIN_TOKEN_VARIABLE = admin_token.ADMIN_TOKEN_VARIABLE
+HOST_VARIABLE = "ACCELEVENTS_MOCK_HOST"  # the container image listens on 0.0.0.0 whatever CMD says
+PORT_VARIABLE = "ACCELEVENTS_MOCK_PORT"
 STORE_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
@@ -52,10 +55,11 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="accelevents-mock", description=__doc__, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default %(default)s; beyond loopback the control "
-                   "API asks for --admin-token)")
-    p.add_argument("--port", type=int, default=8080, help="port to listen on (default %(default)s)")
+    p.add_argument("--host", default=os.environ.get(HOST_VARIABLE, "127.0.0.1"),
+                   help=f"address to listen on (default ${HOST_VARIABLE} or 127.0.0.1; beyond "
+                   "loopback the control API asks for --admin-token)")
+    p.add_argument("--port", type=int, default=os.environ.get(PORT_VARIABLE, "8080"),
+                   help=f"port to listen on (default ${PORT_VARIABLE} or 8080)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="world seed (default %(default)s)")
     p.add_argument("--sessions", type=int, default=DEFAULT_SESSIONS,
                    help="sessions in the main event (default %(default)s)")
@@ -78,9 +82,13 @@ def parser() -> argparse.ArgumentParser:
                    "every instance, kept across restarts (default: in this process's memory)")
     p.add_argument("--workers", type=int, default=1,
                    help="worker processes (more than 1 needs --store)")
-    p.add_argument("--admin-token", default=os.environ.get(ADMIN_TOKEN_VARIABLE),
+    p.add_argument("--admin-token", default=admin_token.given_token(),
                    help=f"token the control API (/__mock) asks for in X-Mock-Admin-Token "
                    f"(default ${ADMIN_TOKEN_VARIABLE}); required beyond loopback")
+    p.add_argument("--make-admin-token", action="store_true",
+                   default=admin_token.make_requested(),
+                   help="beyond loopback without an admin token, make one and print it once at "
+                   f"start-up (default: ${admin_token.MAKE_VARIABLE}=1; the container image sets it)")
     p.add_argument("--no-response-cache", dest="response_cache", action="store_false",
                    help="compute every answer, even a GET repeated while nothing changed "
                    "(for measuring; the answers are the same)")
@@ -149,7 +157,8 @@ def config_from(args: argparse.Namespace) -> MockConfig:
     return MockConfig(seed=args.seed, sessions=args.sessions, clock=args.clock,
                       latency_ms=args.latency, faults=faults, cors_origins=args.cors_origins,
                       simulate_networking_s=args.simulate_networking, world_dir=args.world,
-                      attendees=args.attendees, store=args.store, admin_token=args.admin_token,
+                      attendees=args.attendees, store=args.store,
+                      admin_token=args.admin_token or None,  # '' would match an empty header
                       loopback_only=is_loopback(args.host), response_cache=args.response_cache,
                       fast_path=args.fast_path, proxy=proxy_from(args))
 
@@ -289,10 +298,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     gc.disable()
     args = parse_args(argv)
     config = config_from(args)
+    made_token = admin_token.make_if_needed(config, args.make_admin_token)
     print(banner(f"http://{args.host}:{args.port}", config, args.workers), flush=True)
     warning = public_address_warning(config, args.host)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    if made_token:
+        print(admin_token.notice(made_token), file=sys.stderr, flush=True)
     options = {"host": args.host, "port": args.port, "log_level": args.log_level,
                "log_config": logging_config()}
     if args.workers == 1:
