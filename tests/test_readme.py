@@ -9,7 +9,7 @@ import pytest
 from tests.live import running_mock
 from tests.readme_runner import REPO, Block, MarkdownError, Outcome, read_blocks, run_blocks
 
-DOCUMENTS = ("README.md", "accelevents_mock/harness/README.md")
+DOCUMENTS = ("README.md", "accelevents_mock/harness/README.md", "docs/schemathesis.md")
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
+from schemathesis.generation import GenerationMode
+from schemathesis.generation.meta import TestPhase
 
 from accelevents_mock.contract.cases import EVENT_URL, TOKENS, Cases, Role, SessionCase
 from accelevents_mock.harness.options import BY_DEST
@@ -26,6 +28,10 @@ CREDENTIAL_HEADER = "Authorization"  # the scheme the API reads first (openapi.y
 HOST_TAG = "host"  # the spec's tag of the operations only an event admin may call
 SESSION_CASE = "x-session-case"  # the spec's mark: which named session a path example is
 EVENT_PARAMETER = "eventurl"
+FIRST_ITEM = "#/data/0/"  # a link expression that hands over the first listed session
+# What the guides' step 1 lists by: the format, and (`past=false`) what can still be joined.
+GUIDE_LIST = frozenset({"expand", "sessionFormat"})
+OPEN_SESSIONS = {"past": "false"}
 
 
 def target_cases(env: Mapping[str, str]) -> Cases:
@@ -71,6 +77,32 @@ def before_load_schema(context: schemathesis.HookContext, raw_schema: dict[str, 
     point_examples_at(raw_schema, CASES)
 
 
+def hands_over_first_item(operation: dict[str, Any]) -> bool:
+    """Whether one of the operation's links passes on the first item of the list it answers."""
+    links = (link for response in operation.get("responses", {}).values()
+             for link in response.get("links", {}).values())
+    return any(FIRST_ITEM in str(value) for link in links for value in link.get("parameters", {}).values())
+
+
+@schemathesis.hook
+def map_case(context: schemathesis.HookContext, case: schemathesis.Case) -> schemathesis.Case:
+    """Valid data goes to the target's event: any other slug is as valid to the schema but only
+    ever answers 404, so nothing behind it is reached. In the stateful phase, a list whose link
+    hands on its first session is also asked unfiltered: random filters and pages list nothing,
+    and the link then has no session to pass on (the other phases still send every filter).
+    Negative cases are left as drawn, invalid event included."""
+    meta = case.meta
+    if meta is None or meta.generation.mode is not GenerationMode.POSITIVE:
+        return case
+    if case.path_parameters and EVENT_PARAMETER in case.path_parameters and CASES.eventurl:
+        case.path_parameters[EVENT_PARAMETER] = CASES.eventurl
+    if meta.phase.name is TestPhase.STATEFUL and hands_over_first_item(case.operation.definition.raw):
+        known = {parameter.name for parameter in case.operation.query}
+        kept = {name: value for name, value in (case.query or {}).items() if name in GUIDE_LIST}
+        case.query = {**kept, **{name: value for name, value in OPEN_SESSIONS.items() if name in known}}
+    return case
+
+
 class _Token:
     """One fixed token in the header the API reads first, so no other credential header is sent
     beside it. Fixed tokens never need a refresh, and a 401 must not fetch another."""
@@ -81,7 +113,7 @@ class _Token:
         return CASES.token(self.role)
 
     def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
-        case.headers = {**(case.headers or {}), CREDENTIAL_HEADER: data}
+        case.headers[CREDENTIAL_HEADER] = data  # a case always has its headers
 
 
 @schemathesis.auth(refresh_interval=None, retry_on=[]).skip_for(tag=HOST_TAG)
