@@ -15,7 +15,7 @@ import pytest
 from accelevents_mock.contract.cases import EVENT_URL, TOKENS, Cases, Role, SessionCase
 from accelevents_mock.contract.spec import load, operations
 from accelevents_mock.harness.options import BY_DEST
-from accelevents_mock.harness.schemathesis_hooks import point_examples_at, target_cases
+from accelevents_mock.harness.schemathesis_target import guide_query, point_examples_at, target_cases
 from tests.live import running_mock
 from tests.schemathesis_report import Report
 
@@ -118,3 +118,11 @@ def test_the_spec_examples_are_the_mock_sessions_they_name() -> None:
     pointed = copy.deepcopy(load())
     point_examples_at(pointed, cases)
     assert pointed == load()
+
+
+def test_stateful_lists_are_asked_as_the_guides_step_1() -> None:
+    drawn = {"sessionFormat": "WORKSHOP", "page": 3070, "trackIds": "5,6", "expand": "stats",
+             "filterDate": "4638/35/07", "past": "true"}
+    assert guide_query(drawn, {"past", "page", "sessionFormat"}) == {
+        "sessionFormat": "WORKSHOP", "expand": "stats", "past": "false"}
+    assert guide_query({"filterDate": "2026/01/01"}, {"filterDate"}) == {}  # registered: no `past`
