@@ -71,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
                    "API asks for --admin-token)")
     p.add_argument("--port", type=whole(1, MAX_PORT), default=8080,
                    help="port to listen on, 1-65535 (default %(default)s)")
-    p.add_argument("--seed", type=whole(0), default=DEFAULT_SEED, help="world seed (default %(default)s)")
+    p.add_argument("--seed", type=whole(), default=DEFAULT_SEED, help="world seed (default %(default)s)")
     p.add_argument("--sessions", type=whole(1, MAX_WORLD_SIZE), default=DEFAULT_SESSIONS,
                    help="sessions in the main event (default %(default)s)")
     p.add_argument("--clock", type=option_type(parse_instant, "instant"), default=None,

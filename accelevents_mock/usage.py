@@ -59,17 +59,19 @@ def option_type(parse: Callable[[str], T], name: str) -> Callable[[str], T]:
     return convert
 
 
-def whole(low: int, high: int | None = None) -> Callable[[str], int]:
-    """A whole number from `low` (to `high`)."""
-    accepted = f"from {low} to {high}" if high is not None else f"of at least {low}"
+def whole(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
+    """A whole number (from `low`) (to `high`)."""
+    accepted = f"from {low} to {high}" if low is not None and high is not None else \
+        f"of at least {low}" if low is not None else ""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             value = None
-        if value is None or value < low or (high is not None and value > high):
-            raise ValueError(f"{text!r:.40} is not a whole number {accepted}")
+        if value is None or (low is not None and value < low) \
+                or (high is not None and value > high):
+            raise ValueError(f"{text!r:.40} is not a whole number {accepted}".rstrip())
         return value
 
     return option_type(parse, "whole number")
