@@ -42,7 +42,7 @@ from accelevents_mock.runtime.state import served_world
 from accelevents_mock.safety.logmask import logging_config
 from accelevents_mock.safety.redact import mask_url_credentials
 from accelevents_mock.steering.faults import FAULTS, fault_map, parse_range
-from accelevents_mock.usage import PROG, OneLineParser, fail, option_type, seconds, whole
+from accelevents_mock.usage import PROG, OneLineParser, fail, number, option_type, seconds, whole
 from accelevents_mock.world import RecordingError
 from accelevents_mock.world.defaults import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 
@@ -116,7 +116,8 @@ def parser() -> argparse.ArgumentParser:
     proxy.add_argument("--proxy-fallback", action="store_true",
                        help="answer from the mock when the target is unreachable, times out or "
                        "answers 502/503/504 (X-Mock-Source: mock-fallback)")
-    proxy.add_argument("--proxy-timeout", type=seconds, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+    # Its range is checked by ProxySettings.validate, as the control API's timeoutS is.
+    proxy.add_argument("--proxy-timeout", type=number, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                        help="how long to wait for the target (default %(default)s)")
     proxy.add_argument("--proxy-token-map", type=Path, default=None, metavar="FILE",
                        help='JSON {"mock token": "staging token"}: the staging token is sent '

@@ -77,6 +77,17 @@ def whole(low: int | None = None, high: int | None = None) -> Callable[[str], in
     return option_type(parse, "whole number")
 
 
+def number(text: str) -> float:
+    """A finite number (its range is the setting's own check)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r:.40} is not a number")
+    return value
+
+
 def seconds(text: str) -> float:
     """A number of seconds above 0."""
     try:

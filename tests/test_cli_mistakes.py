@@ -71,6 +71,8 @@ MISTAKES: list[tuple[str, Arguments, str, str]] = [
      "--proxy-timeout", "seconds above 0"),
     ("proxy timeout too long", lambda _: ["--proxy", TARGET, "--proxy-timeout", "601"],
      "--proxy-timeout", "at most 600"),
+    ("proxy timeout not a number", lambda _: ["--proxy", TARGET, "--proxy-timeout", "soon"],
+     "--proxy-timeout", "not a number"),
     ("proxy operations without a proxy", lambda _: ["--proxy-ops", "listSessions"],
      "--proxy-ops", "--proxy URL"),
     ("misspelt proxy operation", lambda _: ["--proxy", TARGET, "--proxy-ops", "getSesion"],
