@@ -15,7 +15,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accelevents_mock.api.build import build_api
@@ -23,7 +22,7 @@ from accelevents_mock.api.fastpath import FastPath
 from accelevents_mock.api.handlers import Operations
 from accelevents_mock.config import MockConfig
 from accelevents_mock.contract.spec import BASE_PATH, SPEC_PATH
-from accelevents_mock.control.routes import control_routes
+from accelevents_mock.control.routes import PanelFiles, control_routes
 from accelevents_mock.control.socket import socket_route
 from accelevents_mock.middleware.caught_up import CaughtUp
 from accelevents_mock.middleware.cors import Cors, cors_options
@@ -69,7 +68,7 @@ def server_routes(state: MockState) -> list[BaseRoute]:
 
     return [Route("/openapi.yaml", spec_file), Route("/ui", swagger_ui), Route("/", swagger_ui),
             *control_routes(state), socket_route(state),
-            Mount("/__mock/ui", StaticFiles(directory=PANEL_DIR, html=True))]
+            Mount("/__mock/ui", PanelFiles(directory=PANEL_DIR, html=True))]
 
 
 def wrap(app: ASGIApp, layers: list[Middleware]) -> ASGIApp:
