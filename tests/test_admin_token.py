@@ -16,6 +16,7 @@ from accelevents_mock.config import MockConfig
 from accelevents_mock.control import admin_token
 from accelevents_mock.harness.options import Options
 from accelevents_mock.harness.targets import IN_PROCESS_ROOT, Target, _mock_world
+from accelevents_mock.usage import Mistake
 from tests.conftest import make_client
 
 PUBLIC = ["--host", "0.0.0.0"]
@@ -47,7 +48,7 @@ def test_a_token_is_made_beyond_loopback_when_asked(value: str,
 @pytest.mark.parametrize(("argv", "make"), [
     (PUBLIC, False),                                   # not asked
     (["--host", "127.0.0.1"], True),                   # loopback needs none
-    ([*PUBLIC, "--admin-token", "chosen"], True),      # one was given
+    ([*PUBLIC, "--admin-token", "chosen-token"], True),  # one was given
 ])
 def test_no_token_is_made_otherwise(argv: list[str], make: bool) -> None:
     mock = config(*argv)
@@ -59,7 +60,9 @@ def test_no_token_is_made_otherwise(argv: list[str], make: bool) -> None:
 def test_an_empty_token_is_none_so_the_control_api_stays_shut(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(admin_token.ADMIN_TOKEN_VARIABLE, "")
-    for mock in (config(*PUBLIC), config(*PUBLIC, "--admin-token", "")):
+    with pytest.raises(Mistake, match="--admin-token: give at least 8"):  # said, not ignored
+        config(*PUBLIC, "--admin-token", "")
+    for mock in (config(*PUBLIC),):
         assert mock.admin_token is None
         client = make_client(loopback_only=False, admin_token=mock.admin_token)
         refused = client.get("/__mock/world", headers={admin_token.ADMIN_HEADER: ""})

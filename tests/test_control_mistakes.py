@@ -22,7 +22,10 @@ from tests.conftest import FIXED_NOW, make_client
 ATTENDEE = {"Authorization": TOKENS["attendee"]}
 SPEC = yaml.safe_load(CONTROL_SPEC.read_text(encoding="utf-8"))
 WITH_BODIES = [(path, method.upper()) for path, item in SPEC["paths"].items()
-               for method, operation in item.items() if "requestBody" in operation]
+               for method, operation in item.items() if "requestBody" in operation
+               # a body in another tool's format (Pact's) says it takes fields it does not list
+               and not operation["requestBody"]["content"]["application/json"]["schema"]
+               .get("additionalProperties")]
 # What each steered endpoint shows, to tell that a refused change changed nothing.
 VIEWS = ("/__mock/clock", "/__mock/faults", "/__mock/scenario", "/__mock/proxy", "/__mock/world")
 
