@@ -50,9 +50,12 @@ def preflight(options: opts.Options) -> None:
     """A live target answers and takes the tokens, or one line says why not (exit 2)."""
     from accelevents_mock.harness.run import preflight as check
     from accelevents_mock.harness.run import start
+    from accelevents_mock.harness.targets import app_object
 
     if not options.in_process:
         check(start(options))
+    elif options.app:
+        app_object(options.app)
 
 
 def run(argv: Sequence[str]) -> int:

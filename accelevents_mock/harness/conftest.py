@@ -54,6 +54,13 @@ def pytest_configure(config: pytest.Config) -> None:
         except UsageError as exc:
             raise pytest.UsageError(str(exc)) from None
         _begin(config, run)
+    elif options.app:
+        from accelevents_mock.harness.targets import app_object
+
+        try:
+            app_object(options.app)
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
 
 def _begin(config: pytest.Config, run: Run) -> Run:
@@ -130,9 +137,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.finish()
     findings = [f.__dict__ | {"phases": list(r.phases)} for r in run.engine_runs for f in r.findings]
     header = {"target": run.target.name, "seed": run.options.seed, "cases": run.cases.source,
+              "writes": run.options.allow_writes, "irreversible": run.target.allows_irreversible,
               "requests": len(run.traffic), "started": run.started, "tolerated": tolerated(run)}
     paths = reports.write_all(run.options.report_dir, traffic=list(run.traffic), header=header,
-                              findings=findings)
+                              findings=findings, writes=run.options.allow_writes,
+                              irreversible=run.target.allows_irreversible)
     session.config.stash[_PATHS_KEY] = paths
 
 
@@ -154,7 +163,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     from accelevents_mock.harness import coverage
 
-    stats = coverage.summary(coverage.matrix(run.traffic))
+    stats = coverage.summary(coverage.matrix(run.traffic, writes=run.options.allow_writes,
+                                             irreversible=run.target.allows_irreversible))
     tr = terminalreporter
     tr.section("contract tests")
     tr.write_line(f"seed {run.options.seed} (reproduce: --seed {run.options.seed}); target {run.target.name}")

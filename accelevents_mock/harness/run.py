@@ -99,7 +99,7 @@ def preflight(run: Run, flags: str = "--") -> None:
     """A live target answers and accepts every token of the run (PreflightError otherwise).
     `flags` starts the options' names in messages (drift's second target: `--other-`)."""
     if run.target.app is not None:
-        return  # in process: nothing to reach
+        return  # in process: nothing to reach (a wrong --app stopped `start` already)
     from accelevents_mock.safety import preflight as check
 
     given = {Role.ATTENDEE: ("token", run.options.token), Role.HOST: ("host-token", run.options.host_token)}

@@ -31,18 +31,23 @@ from accelevents_mock.usage import UsageError
 IN_PROCESS_ROOT = "http://testserver"
 
 
+def app_object(spec: str) -> Any:
+    """What `module:callable` names (UsageError if nothing), not called yet."""
+    module_name, _, attr = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), attr or "app")
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise UsageError(f"--app {spec!r}: cannot load it ({exc}); expected module:callable, "
+                         "e.g. accelevents_mock.app:create_app") from None
+
+
 def load_app(spec: str | None) -> Any:
     """`module:callable` (or `module:attribute`) -> ASGI app; default: a fresh mock."""
     if not spec:
         from accelevents_mock.app import create_app
 
         return create_app()
-    module_name, _, attr = spec.partition(":")
-    try:
-        obj = getattr(importlib.import_module(module_name), attr or "app")
-    except (ImportError, AttributeError, ValueError) as exc:
-        raise UsageError(f"app {spec!r}: cannot load it ({exc}); expected module:callable, e.g. "
-                         "accelevents_mock.app:create_app") from None
+    obj = app_object(spec)
     # A factory (no parameters) is called so each run gets a fresh world; an ASGI app takes three.
     if inspect.isfunction(obj) and not inspect.signature(obj).parameters:
         return obj()

@@ -82,7 +82,7 @@ REFUSED = 401
 
 
 class Refusals:
-    """A token the target accepted on an operation and later refused (401) on the same one: it
+    """A token the target accepted (2xx) on an operation and later refused (401) on it: it
     expired or was revoked mid-run. The run says so, instead of blaming the target for each
     401 ("status 401, documented 404")."""
 
@@ -106,7 +106,7 @@ class Refusals:
             self.answers[role] += 1
             if status == REFUSED and (role, operation) in self.accepted:
                 self.refused[role] += 1
-            elif status != REFUSED:
+            elif 200 <= status < 300:  # only a success proves the token was taken
                 self.accepted.add((role, operation))
 
     def message(self) -> str | None:
