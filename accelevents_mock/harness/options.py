@@ -116,8 +116,8 @@ class Options:
                 f"writes={'on' if self.allow_writes else 'off'} "
                 f"irreversible={'on' if self.irreversible_allowed() else 'off'} "
                 f"rate-limit={self.rate_limit or 'none'} "
-                f"budget={self.request_budget or 'none'} token={MASK if self.token else 'unset'} "
-                f"host-token={MASK if self.host_token else 'unset'}")
+                f"budget={self.request_budget or 'none'} attendee token {MASK if self.token else 'unset'}, "
+                f"host token {MASK if self.host_token else 'unset'}")
 
 
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
