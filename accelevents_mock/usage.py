@@ -97,3 +97,15 @@ def seconds(text: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"{text!r:.40} is not a number of seconds above 0")
     return value
+
+
+class UsageError(ValueError):
+    """A value a subcommand was given (a flag, a variable, a file, a URL, a target) that cannot
+    work; the message is the line to print (`stop` prints it)."""
+
+
+def stop(prog: str, message: str) -> NoReturn:
+    """A subcommand's mistake (`record`, `test`, `drift`): `prog: message` in one line, exit 2."""
+    line = f"{prog}: {message}"
+    print(line, file=sys.stderr, flush=True)
+    raise Mistake(line)

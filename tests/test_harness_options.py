@@ -24,7 +24,9 @@ def test_live_target_is_read_only_rate_limited_and_budgeted_by_default() -> None
     assert o.rate_limit == opts.LIVE_RATE_LIMIT and o.request_budget == opts.LIVE_REQUEST_BUDGET
 
 
-def test_every_option_reads_its_environment_variable_and_flags_win() -> None:
+def test_every_option_reads_its_environment_variable_and_flags_win(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("t.yaml").write_text("eventurl: ev\n")  # a target config must exist
     env = {"CONTRACT_BASE_URL": "http://h:1/rest", "CONTRACT_TOKEN": "tok-env",
            "CONTRACT_HOST_TOKEN": "host-env", "CONTRACT_EVENT_URL": "ev", "CONTRACT_SEED": "7",
            "CONTRACT_MAX_EXAMPLES": "3", "CONTRACT_ALLOW_WRITES": "true", "CONTRACT_RATE_LIMIT": "2/m",

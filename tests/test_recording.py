@@ -13,6 +13,7 @@ import pytest
 
 from accelevents_mock.contract.cases import TOKENS, UNKNOWN_TOKEN
 from accelevents_mock.recording.file import RECORDING_FILE, Scrubber
+from accelevents_mock.safety.redact import MASK
 from tests.conftest import FIXED_NOW
 from tests.live import running_mock
 
@@ -73,7 +74,7 @@ def test_scrubbing_is_consistent() -> None:
     scrubbed = scrubber.scrub(body)
     assert scrubbed["a"] == scrubbed["b"] and scrubbed["a"]["email"] != "x@y.com"
     assert scrubber.scrub({"description": "mail x@y.com with tok"})["description"] == \
-        f"mail {scrubbed['a']['email']} with [REDACTED]"
+        f"mail {scrubbed['a']['email']} with {MASK}"
 
 
 def test_replayed_world_shows_the_recorded_sessions_and_keeps_the_rules(recorded) -> None:

@@ -86,7 +86,7 @@ class Cases:
     missing_eventurl: str = MISSING_EVENTURL
     missing_session: int = MISSING_SESSION
     sessions: dict[SessionCase, int | None] = field(default_factory=dict)
-    tokens: dict[Role, str | None] = field(default_factory=dict)
+    tokens: dict[Role, str | None] = field(default_factory=dict, repr=False)  # never in a repr
     sessions_permitted: int | None = None
     clock_control: bool = False  # our mock's PUT /__mock/clock can move time on
 

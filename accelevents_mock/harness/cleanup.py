@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from accelevents_mock.harness.options import IRREVERSIBLE_OPERATIONS
 from accelevents_mock.safety.redact import SECRET_HEADERS
 
 REGISTER_PATH = re.compile(r"/events/(?P<eventurl>[^/]+)/session/(?P<session>\d+)/register/?$")
@@ -19,12 +20,19 @@ REGISTER_PATH = re.compile(r"/events/(?P<eventurl>[^/]+)/session/(?P<session>\d+
 class Registrations:
     """Registrations made during the run and not undone yet (credentials kept in memory only)."""
 
-    outstanding: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict)
+    # Credentials: never in a repr.
+    outstanding: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict, repr=False)
     undone: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    left_behind: list[str] = field(default_factory=list)  # calls no request can undo (a join)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def observe(self, method: str, path: str, status: int, headers: Mapping[str, str]) -> None:
+    def observe(self, method: str, path: str, status: int, headers: Mapping[str, str],
+                operation: str | None = None) -> None:
+        if operation in IRREVERSIBLE_OPERATIONS and 200 <= status < 300:
+            with self._lock:
+                self.left_behind.append(f"{method.upper()} {path} -> {status} ({operation}: "
+                                        "the API has no way to undo it)")
         match = REGISTER_PATH.search(path)
         if not match or not 200 <= status < 300:
             return
@@ -49,6 +57,15 @@ class Registrations:
                 continue
             line = f"DELETE {relative} -> {response.status_code}"
             (self.undone if response.status_code < 300 else self.failed).append(line)
+
+    def summary(self) -> list[str]:
+        """What the run's summary says of what it changed on the target."""
+        lines = [f"cleanup: {len(self.undone)} registrations undone, {len(self.failed)} could not be"]
+        lines += [f"  not undone: {line}" for line in self.failed]
+        if self.left_behind:
+            lines.append(f"left behind on the target ({len(self.left_behind)}, cannot be undone):")
+            lines += [f"  {line}" for line in self.left_behind]
+        return lines
 
 
 def _identity(credentials: Mapping[str, str]) -> str:

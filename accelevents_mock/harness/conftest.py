@@ -3,17 +3,23 @@ the header and summary, and the reports written at the end of the session."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pytest
 
 from accelevents_mock.harness import options as opts
 from accelevents_mock.harness import reports
-from accelevents_mock.harness.run import Run, start
+from accelevents_mock.harness.run import Run, preflight, start
+from accelevents_mock.progress import Progress
+from accelevents_mock.usage import UsageError
 
 RUN_KEY = pytest.StashKey[Run]()
 OPTIONS_KEY = pytest.StashKey[opts.Options]()
+PROGRESS_KEY = pytest.StashKey[Progress]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -23,7 +29,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _options(config: pytest.Config) -> opts.Options:
     if OPTIONS_KEY not in config.stash:
-        config.stash[OPTIONS_KEY] = opts.resolve(opts.given_from(config.option))
+        try:
+            config.stash[OPTIONS_KEY] = opts.resolve(opts.given_from(config.option))
+        except UsageError as exc:  # one line, no traceback (`accelevents-mock test` exits 2)
+            raise pytest.UsageError(str(exc)) from None
     return config.stash[OPTIONS_KEY]
 
 
@@ -32,8 +41,55 @@ def pytest_configure(config: pytest.Config) -> None:
     options = _options(config)
     # JUnit XML comes with every contract run unless the user chose a path already.
     if config.option.xmlpath is None:
-        options.report_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            opts.ensure_report_dir(options.report_dir)
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
         config.option.xmlpath = str(options.report_dir / "junit.xml")
+    if not options.in_process and not (config.option.help or config.option.collectonly):
+        # Before any test: a dead target or a refused token is one line, not a run of failures.
+        try:
+            run = start(options)
+            preflight(run)
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        _begin(config, run)
+    elif options.app:
+        from accelevents_mock.harness.targets import app_object
+
+        try:
+            app_object(options.app)
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+
+def _begin(config: pytest.Config, run: Run) -> Run:
+    """The run of this session, with its progress on the terminal from its first request."""
+    config.stash[RUN_KEY] = run
+    progress = Progress(f"contract run against {run.target.name}", run.options.request_budget,
+                        quiet=config.get_verbosity() < 0,
+                        stream=cast(IO[str], _Uncaptured(config)))
+    config.stash[PROGRESS_KEY] = progress
+    run.throttle.on_send = progress.advance
+    progress.start()
+    return run
+
+
+class _Uncaptured(io.TextIOBase):
+    """The terminal, past pytest's output capture (as its live logging writes)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.capture = config.pluginmanager.getplugin("capturemanager")
+
+    def write(self, text: str) -> int:
+        paused = self.capture.global_and_fixture_disabled() if self.capture else contextlib.nullcontext()
+        with paused:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        return len(text)
+
+    def isatty(self) -> bool:
+        return bool(sys.__stderr__ and sys.__stderr__.isatty())
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -43,8 +99,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.fixture(scope="session")
 def contract_run(request: pytest.FixtureRequest) -> Any:
-    run = start(_options(request.config))
-    request.config.stash[RUN_KEY] = run
+    config = request.config
+    run = config.stash.get(RUN_KEY, None) or _begin(config, start(_options(config)))
     try:
         yield run
     finally:
@@ -75,12 +131,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(RUN_KEY, None)
     if run is None:
         return
+    progress = session.config.stash.get(PROGRESS_KEY, None)
+    if progress is not None:
+        progress.stop()
     run.finish()
     findings = [f.__dict__ | {"phases": list(r.phases)} for r in run.engine_runs for f in r.findings]
     header = {"target": run.target.name, "seed": run.options.seed, "cases": run.cases.source,
+              "writes": run.options.allow_writes, "irreversible": run.target.allows_irreversible,
               "requests": len(run.traffic), "started": run.started, "tolerated": tolerated(run)}
     paths = reports.write_all(run.options.report_dir, traffic=list(run.traffic), header=header,
-                              findings=findings)
+                              findings=findings, writes=run.options.allow_writes,
+                              irreversible=run.target.allows_irreversible)
     session.config.stash[_PATHS_KEY] = paths
 
 
@@ -96,13 +157,14 @@ def tolerated(run: Run) -> dict[str, int]:
     return notes
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is None:
         return
     from accelevents_mock.harness import coverage
 
-    stats = coverage.summary(coverage.matrix(run.traffic))
+    stats = coverage.summary(coverage.matrix(run.traffic, writes=run.options.allow_writes,
+                                             irreversible=run.target.allows_irreversible))
     tr = terminalreporter
     tr.section("contract tests")
     tr.write_line(f"seed {run.options.seed} (reproduce: --seed {run.options.seed}); target {run.target.name}")
@@ -110,9 +172,21 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
                   f"{stats['observed']}/{stats['documented']}, wrong message: {stats['wrong_message']}")
     for note, count in tolerated(run).items():
         tr.write_line(f"tolerated, not a violation: {note} x{count}")
-    regs = run.registrations
-    tr.write_line(f"cleanup: {len(regs.undone)} registrations undone, {len(regs.failed)} could not be")
-    for line in regs.failed:
-        tr.write_line(f"  not undone: {line}")
+    refused = run.refusals.message()
+    if refused:
+        tr.write_line(refused, red=True)
+    for line in run.registrations.summary():
+        tr.write_line(line)
+    tr.write_line(f"run {stop_reason(run, exitstatus)}")
     for name, path in config.stash.get(_PATHS_KEY, {}).items():
         tr.write_line(f"report {name}: {path}")
+
+
+def stop_reason(run: Run, exitstatus: int) -> str:
+    """Why the run ended: its budget, an interruption, or every test having run."""
+    if run.throttle.exhausted:
+        return (f"stopped: the request budget of {run.throttle.budget} requests was used up "
+                "(--request-budget; 0 for no limit)")
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
+        return "stopped: interrupted"
+    return f"finished: every selected test ran ({run.throttle.sent} requests)"

@@ -7,7 +7,12 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from accelevents_mock.contract import catalogue
+from accelevents_mock.contract import spec as contract
+from accelevents_mock.harness.options import IRREVERSIBLE_OPERATIONS
 from accelevents_mock.harness.traffic import Exchange
+
+NEEDS_WRITES = "needs --allow-writes"
+NEEDS_IRREVERSIBLE = "needs --allow-irreversible"
 
 
 @dataclass
@@ -22,12 +27,16 @@ class Row:
     request: str | None = None  # METHOD path?query, redacted
     source: str | None = None  # property | stateful | scenario ...
     wrong_message: str | None = None  # same status and code seen, but another message
+    blocked: str | None = None  # why this run could not reach it (NEEDS_WRITES ...), if not seen
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def matrix(traffic: Iterable[Exchange]) -> list[Row]:
+def matrix(traffic: Iterable[Exchange], *, writes: bool = True, irreversible: bool = True) -> list[Row]:
+    """`writes`/`irreversible`: whether the run was allowed them (a cell it could not reach
+    without them says so)."""
+    ops = contract.operations()
     exchanges = [e for e in traffic if e.operation and e.status >= 400]
     rows: list[Row] = []
     for case in catalogue.CATALOGUE:
@@ -46,6 +55,10 @@ def matrix(traffic: Iterable[Exchange]) -> list[Row]:
                     row.wrong_message = None
                     break
                 row.wrong_message = row.wrong_message or str(body.get("errorMessage"))
+            if not row.observed:
+                row.blocked = (NEEDS_WRITES if not writes and not ops[operation].safe else
+                               NEEDS_IRREVERSIBLE if not irreversible
+                               and operation in IRREVERSIBLE_OPERATIONS else None)
             rows.append(row)
     return rows
 

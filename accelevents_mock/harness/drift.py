@@ -20,7 +20,9 @@ from typing import Any
 from accelevents_mock.contract import spec as contract
 from accelevents_mock.contract.cases import Role, SessionCase
 from accelevents_mock.harness import options as opts
-from accelevents_mock.harness.run import Run, start
+from accelevents_mock.harness.run import Run, preflight, start
+from accelevents_mock.progress import Progress
+from accelevents_mock.usage import OneLineParser, UsageError, stop
 
 ENUM_FIELDS_MAX = 30  # distinct values kept per enum field
 
@@ -199,6 +201,7 @@ def compare(a: dict[str, Shape], b: dict[str, Shape],
     return report
 
 
+PROG = "accelevents-mock drift"
 EXAMPLE = """example (`make run`'s mock against a mock of seed 7 in process):
   accelevents-mock drift --base-url http://127.0.0.1:8080/rest --token attendee-token \\
       --host-token host-token --other-app accelevents_mock.harness.drift:seed_7 --report-dir /tmp/drift
@@ -214,7 +217,7 @@ def seed_7() -> Any:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="accelevents-mock drift", description=__doc__, epilog=EXAMPLE,
+    p = OneLineParser(prog=PROG, description=__doc__, epilog=EXAMPLE,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     opts.add_to(p.add_argument)
     p.add_argument("--other-base-url", help="the second target (default: the in-process mock)")
@@ -223,6 +226,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--other-event-url", help="event url on the second target")
     p.add_argument("--other-target-config", help="target config YAML for the second target")
     p.add_argument("--other-app", help="in-process second target as module:callable")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     return p
 
 
@@ -230,18 +234,46 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     return parser().parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse(sys.argv[1:] if argv is None else argv)
+def targets(args: argparse.Namespace) -> tuple[opts.Options, opts.Options]:
+    """The two targets' options; UsageError names the flag that cannot work."""
     first = opts.resolve(opts.given_from(args))
+    config = args.other_target_config
+    if config and not Path(config).is_file():
+        raise UsageError(f"--other-target-config {config!r}: no such file; expected a YAML file "
+                         "that exists")
     second = replace(
-        first, base_url=opts.normalise_base_url(args.other_base_url) if args.other_base_url else None,
+        first, base_url=opts.normalise_base_url(args.other_base_url, "--other-base-url")
+        if args.other_base_url else None,
         token=args.other_token, host_token=args.other_host_token, event_url=args.other_event_url,
-        target_config=Path(args.other_target_config) if args.other_target_config else None,
-        app=args.other_app)
+        target_config=Path(config) if config else None, app=args.other_app)
     if second.in_process:
         second = replace(second, rate_limit=None, request_budget=0)
+    opts.ensure_report_dir(first.report_dir)
+    return first, second
+
+
+def started(first: opts.Options, second: opts.Options) -> list[Run]:
+    """Both runs, each target reached and its tokens accepted (PreflightError otherwise)."""
     runs = [start(first), start(second)]
-    shapes = [observe(r) for r in runs]
+    for run, flags in zip(runs, ("--", "--other-"), strict=True):
+        preflight(run, flags)
+    return runs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        first, second = targets(args)
+        runs = started(first, second)
+    except UsageError as exc:
+        stop(PROG, str(exc))
+    probes = sum(len(probe_requests(r)) for r in runs)
+    with Progress("drift", probes, quiet=args.quiet) as progress:
+        for r in runs:
+            r.throttle.on_send = progress.advance
+        shapes = [observe(r) for r in runs]
+    print(f"drift: sent {progress.done} of {probes} probes"
+          + ("" if progress.done >= probes else " (stopped: the request budget was used up)"))
     report = compare(shapes[0], shapes[1], enum_values(contract.load(first.spec)))
     drifted = {op: entry["drift"] for op, entry in report.items() if entry["drift"]}
     for r in runs:

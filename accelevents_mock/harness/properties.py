@@ -8,7 +8,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import schemathesis
@@ -45,6 +45,7 @@ class _Guard:
     resume_at: float = 0.0  # monotonic time before which the target asked not to be called
     per_request_token: bool = False  # the attendee token may be refreshed (--token-command)
     session_ids: tuple[int, ...] = ()  # sessions that exist on the target, for aim_at_session
+    labels: dict[str, str] = field(default_factory=dict)  # 'GET /path' -> operationId
 
 
 def _register_hooks() -> None:
@@ -62,6 +63,9 @@ def _register_hooks() -> None:
         method = case.method.upper()
         if not guard.run.options.allow_writes and method not in contract.SAFE_METHODS:
             raise UnsafeRequest(f"{method} {case.formatted_path} refused: the target is read-only")
+        reason = guard.run.target.irreversible(guard.labels.get(case.operation.label))
+        if reason:
+            raise UnsafeRequest(f"{method} {case.formatted_path} refused: {reason}")
         # A target that answered "unavailable" with Retry-After gets that long before the next call.
         wait = guard.resume_at - time.monotonic()
         if wait > 0:
@@ -75,17 +79,17 @@ def _register_hooks() -> None:
         if guard is None:
             return
         request = response.request
-        guard.run.tokens.observe(sent_token(request.headers), response.status_code)
+        operation = guard.labels.get(case.operation.label)
         mode = case.meta.generation.mode.value if case.meta is not None else ""
-        guard.result.sent(mode, response.status_code)
+        guard.result.sent(mode, response.status_code, operation)
         note = guard.result.noted(case.operation.method, str(request.method), response.status_code,
                                   response.headers)
         if note is not None:
             wait = retry_after(response.headers)
             if wait is not None:
                 guard.resume_at = time.monotonic() + min(wait, MAX_RETRY_WAIT)
-        guard.run.registrations.observe(request.method, _path(request.url), response.status_code,
-                                        dict(request.headers))
+        guard.run.answered(sent_token(request.headers), request.method, _path(request.url),
+                           response.status_code, dict(request.headers), operation)
         guard.run.traffic.record_schemathesis(response, guard.source)
 
     @schemathesis.hook
@@ -217,6 +221,7 @@ def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
     wanted = operation_ids or list(ops)
     if not options.allow_writes:
         wanted = [op for op in wanted if ops[op].safe]
+    wanted = [op for op in wanted if not run.target.irreversible(op)]
     headers, operation_headers = auth_headers(run, wanted)
     per_request_token = bool(options.token_command)
     if per_request_token:
@@ -238,9 +243,9 @@ def run_engine(run: Run, *, phases: tuple[str, ...] = PROPERTY_PHASES,
     schema.config.phases.update(phases=list(phases))
     result = EngineRun(phases=phases, max_findings=max_findings)
     key = id(schema.raw_schema)
-    _GUARDS[key] = _Guard(run, source, result, per_request_token=per_request_token,
-                          session_ids=known_sessions(run))
     labels = contract.by_label(options.spec)
+    _GUARDS[key] = _Guard(run, source, result, per_request_token=per_request_token,
+                          session_ids=known_sessions(run), labels=labels)
     started = time.perf_counter()
     in_process = run.target.app is not None  # Schemathesis' ASGI transport: no proxy between
     try:

@@ -17,12 +17,20 @@ COVERAGE_JSON = "error-coverage.json"
 COVERAGE_HTML = "error-coverage.html"
 HAR_FILE = "traffic.har"
 FINDINGS_JSON = "findings.json"
+SHORT_URL = 60  # characters of a request shown in a cell; the whole one is in its tooltip
+SHORT_SEGMENT = 16  # a longer path segment or query value is cut to this
+LEGEND = (("seen", "&#10003;", "the target answered this documented error; the request is shown"),
+          ("wrong", "wrong message", "same status and code, another message"),
+          ("blocked", "needs --allow-...", "this run was not allowed the calls that reach it"),
+          ("missing", "&#10007;", "documented, never seen in this run"),
+          ("na", "", "not documented for this operation"))
 
 
 def write_all(report_dir: Path, *, traffic: list[Exchange], header: dict[str, Any],
-              findings: list[dict[str, Any]]) -> dict[str, Path]:
+              findings: list[dict[str, Any]], writes: bool = True,
+              irreversible: bool = True) -> dict[str, Path]:
     report_dir.mkdir(parents=True, exist_ok=True)
-    rows = coverage.matrix(traffic)
+    rows = coverage.matrix(traffic, writes=writes, irreversible=irreversible)
     paths = {
         "coverage_json": report_dir / COVERAGE_JSON,
         "coverage_html": report_dir / COVERAGE_HTML,
@@ -53,8 +61,11 @@ def coverage_html(rows: list[coverage.Row], header: dict[str, Any]) -> str:
             if row is None:
                 tds.append("<td class='na'></td>")
             elif row.observed:
-                tds.append(f"<td class='seen' title='{e(row.message)}'>&#10003;<br>"
-                           f"<small>{e(row.request or '')}</small></td>")
+                request = row.request or ""
+                tds.append(f"<td class='seen' title='{e(request[:500])}'>&#10003;<br>"
+                           f"<small>{e(short(request))}</small></td>")
+            elif row.blocked:
+                tds.append(f"<td class='blocked' title='{e(row.message)}'>{e(row.blocked)}</td>")
             elif row.wrong_message:
                 tds.append(f"<td class='wrong' title='expected: {e(row.message)}'>wrong message<br>"
                            f"<small>{e(row.wrong_message)}</small></td>")
@@ -62,16 +73,33 @@ def coverage_html(rows: list[coverage.Row], header: dict[str, Any]) -> str:
                 tds.append(f"<td class='missing' title='{e(row.message)}'>&#10007;</td>")
         body.append(f"<tr><th>{e(op)}</th>{''.join(tds)}</tr>")
     stats = coverage.summary(rows)
+    legend = "".join(f"<tr><td class='{kind}'>{mark}</td><td>{e(text)}</td></tr>"
+                     for kind, mark, text in LEGEND)
     meta = " &middot; ".join(f"{e(str(k))}: {e(str(v))}" for k, v in header.items())
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>Error-code coverage</title>
 <style>body{{font-family:sans-serif}} table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px;font-size:12px;vertical-align:top}}
 .seen{{background:#d4f7d4}} .missing{{background:#fde0e0}} .wrong{{background:#ffe9a8}} .na{{background:#eee}}
-small{{color:#555;word-break:break-all}}</style></head><body>
+.blocked{{background:#dde8ff}} small{{color:#555;word-break:break-all}}</style></head><body>
 <h1>Error-code coverage</h1><p>{meta}</p>
+<table class='legend'><tr><th colspan='2'>legend</th></tr>{legend}</table>
 <p>{stats['observed']} of {stats['documented']} documented (operation, error) pairs observed;
 {stats['wrong_message']} seen with a different message.</p>
 <table><tr><th>operation</th>{head}</tr>{''.join(body)}</table></body></html>"""
+
+
+def short(request: str) -> str:
+    """`GET /events/xxxxxxxx.../session?size=...`: a request line a cell can hold."""
+    method, _, target = request.partition(" ")
+    path, _, query = target.partition("?")
+    cut = "/".join(_cut(part) for part in path.split("/"))
+    names = "&".join(f"{name}=..." for name, _ in parse_qsl(query, keep_blank_values=True))
+    line = f"{method} {cut}" + (f"?{names}" if names else "")
+    return line if len(line) <= SHORT_URL else line[: SHORT_URL - 3] + "..."
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SHORT_SEGMENT else text[: SHORT_SEGMENT - 3] + "..."
 
 
 def har(traffic: Iterable[Exchange]) -> dict[str, Any]:

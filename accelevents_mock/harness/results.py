@@ -39,6 +39,7 @@ class EngineRun:
     findings: list[Finding] = field(default_factory=list)
     scenarios: Counter[str] = field(default_factory=Counter)  # operation -> scenarios run
     requests: Counter[str] = field(default_factory=Counter)  # generation mode ("" if unknown) -> sent
+    answered: Counter[str] = field(default_factory=Counter)  # operation -> answers the target gave
     statuses: Counter[str] = field(default_factory=Counter)  # "positive 404" -> count
     failed_checks: Counter[str] = field(default_factory=Counter)  # check -> responses it failed
     failed: int = 0  # responses with at least one failed check
@@ -59,8 +60,11 @@ class EngineRun:
     def checks_failed(self) -> set[str]:
         return {f.check for f in self.findings}
 
-    def sent(self, mode: str, status: int) -> None:
+    def sent(self, mode: str, status: int, operation: str | None = None) -> None:
+        """One answer came back (a request that got none is an engine error, not counted)."""
         self.requests[mode] += 1
+        if operation is not None:
+            self.answered[operation] += 1
         self.statuses[f"{mode} {status}".strip()] += 1
 
     def judge(self, *, operation: str, declared_method: str, method: str, url: str, status: int | None,

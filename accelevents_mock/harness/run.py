@@ -15,7 +15,7 @@ from accelevents_mock.contract.cases import Cases, Role
 from accelevents_mock.harness.cleanup import Registrations
 from accelevents_mock.harness.options import Options
 from accelevents_mock.harness.targets import Target, open_target, resolve_cases
-from accelevents_mock.harness.tokens import TokenRefresher, sent_token
+from accelevents_mock.harness.tokens import Refusals, TokenRefresher, sent_token
 from accelevents_mock.harness.traffic import Traffic
 from accelevents_mock.safety.redact import Redactor
 from accelevents_mock.safety.throttle import Throttle
@@ -30,9 +30,21 @@ class Run:
     traffic: Traffic
     throttle: Throttle
     tokens: TokenRefresher
+    refusals: Refusals
     registrations: Registrations = field(default_factory=Registrations)
     engine_runs: list[Any] = field(default_factory=list)
     started: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    def __repr__(self) -> str:  # pytest prints fixtures' reprs: short, and nothing secret in it
+        return f"Run({self.options.summary()})"
+
+    def answered(self, token: str | None, method: str, path: str, status: int,
+                 headers: dict[str, str], operation: str | None) -> None:
+        """Every answer the target gives, whichever client got it: registrations to undo,
+        irreversible calls left behind, tokens to refresh or refused."""
+        self.registrations.observe(method, path, status, headers, operation)
+        self.tokens.observe(token, status)
+        self.refusals.observe(token, operation, status)
 
     def client(self, source: str = "scenario") -> httpx.Client:
         """A paced, budgeted, write-guarded client whose traffic is recorded and whose
@@ -45,9 +57,11 @@ class Run:
                 request.headers["Authorization"] = fresh
 
         def note_registration(response: httpx.Response) -> None:
-            self.registrations.observe(response.request.method, response.request.url.path,
-                                       response.status_code, dict(response.request.headers))
-            self.tokens.observe(sent_token(response.request.headers), response.status_code)
+            request = response.request
+            operation = self.target.operation_of(request.method, request.url.path)
+            self.answered(sent_token(request.headers), request.method, request.url.path,
+                          response.status_code, dict(request.headers),
+                          operation.operation_id if operation else None)
 
         client.event_hooks["request"].insert(0, fresh_token)
         client.event_hooks["response"].append(note_registration)
@@ -78,4 +92,17 @@ def start(options: Options) -> Run:
     traffic = Traffic(redactor, options.spec, contract.base_path(spec))
     throttle = Throttle(options.rate_limit, options.request_budget)
     tokens = TokenRefresher(options.token_command, cases, redactor)
-    return Run(options, target, cases, redactor, traffic, throttle, tokens)
+    return Run(options, target, cases, redactor, traffic, throttle, tokens, Refusals(cases))
+
+
+def preflight(run: Run, flags: str = "--") -> None:
+    """A live target answers and accepts every token of the run (PreflightError otherwise).
+    `flags` starts the options' names in messages (drift's second target: `--other-`)."""
+    if run.target.app is not None:
+        return  # in process: nothing to reach (a wrong --app stopped `start` already)
+    from accelevents_mock.safety import preflight as check
+
+    given = {Role.ATTENDEE: ("token", run.options.token), Role.HOST: ("host-token", run.options.host_token)}
+    tokens = {f"{role} token ({flags + flag if value else run.cases.source})": run.cases.token(role)
+              for role, (flag, value) in given.items()}
+    check.check(run.target.api_base, tokens, run.cases.eventurl, flag=f"{flags}base-url")

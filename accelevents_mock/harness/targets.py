@@ -24,10 +24,21 @@ from accelevents_mock.contract.cases import MISSING_SESSION, Cases, Role, Sessio
 from accelevents_mock.contract.catalogue import Transport
 from accelevents_mock.control import admin_token
 from accelevents_mock.harness.checks import MAX_RETRY_WAIT, UNAVAILABLE, retry_after
-from accelevents_mock.harness.options import Options
+from accelevents_mock.harness.options import IRREVERSIBLE_OPERATIONS, Options
 from accelevents_mock.safety.throttle import Throttle, UnsafeRequest
+from accelevents_mock.usage import UsageError
 
 IN_PROCESS_ROOT = "http://testserver"
+
+
+def app_object(spec: str) -> Any:
+    """What `module:callable` names (UsageError if nothing), not called yet."""
+    module_name, _, attr = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), attr or "app")
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise UsageError(f"--app {spec!r}: cannot load it ({exc}); expected module:callable, "
+                         "e.g. accelevents_mock.app:create_app") from None
 
 
 def load_app(spec: str | None) -> Any:
@@ -36,8 +47,7 @@ def load_app(spec: str | None) -> Any:
         from accelevents_mock.app import create_app
 
         return create_app()
-    module_name, _, attr = spec.partition(":")
-    obj = getattr(importlib.import_module(module_name), attr or "app")
+    obj = app_object(spec)
     # A factory (no parameters) is called so each run gets a fresh world; an ASGI app takes three.
     if inspect.isfunction(obj) and not inspect.signature(obj).parameters:
         return obj()
@@ -63,6 +73,22 @@ class Target:
     @property
     def is_mock(self) -> bool:
         return self.world is not None
+
+    @property
+    def allows_irreversible(self) -> bool:
+        """Our mock takes back anything with a reset; any other live target needs the user's word."""
+        return self.is_mock or self.options.irreversible_allowed()
+
+    def irreversible(self, operation: str | None) -> str | None:
+        """Why this run may not call `operation` because nothing could undo it, or None."""
+        if operation in IRREVERSIBLE_OPERATIONS and not self.allows_irreversible:
+            return (f"{operation} cannot be undone on a live target "
+                    "(pass --allow-irreversible to allow it)")
+        return None
+
+    def operation_of(self, method: str, path: str) -> contract.Operation | None:
+        api_path = path[len(self.base_path):] if self.base_path and path.startswith(self.base_path) else path
+        return contract.match(method, api_path, self.options.spec)
 
     def raw_client(self, base_url: str | None = None) -> httpx.Client:
         base_url = base_url or self.api_base
@@ -93,6 +119,10 @@ class Target:
             if not writes and request.method not in contract.SAFE_METHODS:
                 raise UnsafeRequest(f"{request.method} {request.url.path} refused: the target is "
                                     "read-only for this run (pass --allow-writes)")
+            operation = self.operation_of(request.method, request.url.path)
+            reason = self.irreversible(operation.operation_id if operation else None)
+            if reason:
+                raise UnsafeRequest(f"{request.method} {request.url.path} refused: {reason}")
             throttle.acquire()
 
         def after(response: httpx.Response) -> None:
@@ -206,7 +236,14 @@ def _expand(value: Any) -> Any:
 
 
 def cases_from_config(path: Path) -> Cases:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"--target-config {str(path)!r}: cannot read it as YAML "
+                         f"({type(exc).__name__}); see harness/staging.example.yaml") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"--target-config {str(path)!r}: expected a mapping with eventurl, "
+                         "sessions and tokens; see harness/staging.example.yaml")
     sessions = {case: _expand((data.get("sessions") or {}).get(case)) for case in SessionCase}
     tokens = {role: _expand((data.get("tokens") or {}).get(role)) for role in Role}
     return Cases(

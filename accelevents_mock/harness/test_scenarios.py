@@ -37,8 +37,9 @@ def test_documented_error(fresh_world: Run, scenario: Scenario, operation: str) 
         pytest.skip(f"not covered: {exc} ({run.cases.source})")
     if any(recipe.writes for recipe in recipes) and not run.options.allow_writes:
         pytest.skip("not covered: the flow needs writes (pass --allow-writes)")
-    if any(recipe.irreversible for recipe in recipes) and not run.target.is_mock:
-        pytest.skip("not covered: the flow joins a session, which cannot be undone on a live target")
+    if any(recipe.irreversible for recipe in recipes) and not run.target.allows_irreversible:
+        pytest.skip("not covered: the flow joins a session, which cannot be undone on a live "
+                    "target (pass --allow-irreversible)")
     problems: list[str] = []
     for number, recipe in enumerate(recipes):
         if number and run.target.is_mock and recipe.writes:

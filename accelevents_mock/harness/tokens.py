@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+from collections import Counter
 
 from accelevents_mock.contract.cases import Cases, Role
 from accelevents_mock.safety.redact import Redactor
@@ -75,3 +76,42 @@ def sent_token(headers: object) -> str | None:
     if not isinstance(value, str):
         return None
     return value.removeprefix("Bearer ").strip() or None
+
+
+REFUSED = 401
+
+
+class Refusals:
+    """A token the target accepted (2xx) on an operation and later refused (401) on it: it
+    expired or was revoked mid-run. The run says so, instead of blaming the target for each
+    401 ("status 401, documented 404")."""
+
+    def __init__(self, cases: Cases) -> None:
+        self.cases = cases
+        self.accepted: set[tuple[Role, str]] = set()
+        self.answers: Counter[Role] = Counter()
+        self.refused: Counter[Role] = Counter()
+        self._lock = threading.Lock()
+
+    def role_of(self, token: str | None) -> Role | None:
+        roles = [role for role, value in self.cases.tokens.items()
+                 if value and value == token and role != Role.UNKNOWN]
+        return roles[0] if roles else None
+
+    def observe(self, token: str | None, operation: str | None, status: int) -> None:
+        role = self.role_of(token)
+        if role is None or operation is None:
+            return
+        with self._lock:
+            self.answers[role] += 1
+            if status == REFUSED and (role, operation) in self.accepted:
+                self.refused[role] += 1
+            elif 200 <= status < 300:  # only a success proves the token was taken
+                self.accepted.add((role, operation))
+
+    def message(self) -> str | None:
+        """One line per token that was refused after it had worked, or None."""
+        lines = [f"the {role} token was refused during the run: {count} of {self.answers[role]} "
+                 "answers to it were 401 on operations that had accepted it (expired or revoked?)"
+                 for role, count in self.refused.items() if count]
+        return "; ".join(lines) or None

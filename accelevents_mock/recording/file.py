@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from faker import Faker
 
 from accelevents_mock.contract.schema import conformance_errors
-from accelevents_mock.safety.redact import EMAIL
+from accelevents_mock.safety.redact import EMAIL, MASK
 
 Exchange = dict[str, Any]  # one recorded request and its answer, as saved in recording.json
 
@@ -51,7 +51,7 @@ class Scrubber:
 
     def text(self, value: str) -> str:
         for secret in self.secrets:
-            value = value.replace(secret, "[REDACTED]")
+            value = value.replace(secret, MASK)
         return EMAIL.sub(lambda m: self._replace("email", m.group(0)), value)
 
     def scrub_exchange(self, exchange: Exchange) -> Exchange:

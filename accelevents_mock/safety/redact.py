@@ -4,6 +4,7 @@ one `Redactor`."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -19,11 +20,22 @@ _SECRET_QUERY = re.compile(rf"([?&](?:{'|'.join(SECRET_PARAMS)})=)[^&\s\"']*", r
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 EMAIL_MASK = "[email]"
 SHORTEST_SECRET = 4  # shorter values would mask unrelated text, and are no credential to hide
+CUT = r"(?:\.\.\.|\u2026)"  # where a repr was cut short (pytest's saferepr writes '...')
 
 
 def mask_secrets(text: str) -> str:
     """Credentials in a URL's query masked, whoever's they are."""
     return _SECRET_QUERY.sub(lambda m: m.group(1) + MASK, text)
+
+
+@functools.cache
+def _cut_pieces(secret: str) -> re.Pattern[str]:
+    """A secret's start before a cut ('SECRE...'), or its end after one ('...TOKEN'): what a repr
+    shortened in the middle of a token shows of it."""
+    sizes = range(len(secret) - 1, SHORTEST_SECRET - 1, -1)
+    starts = "|".join(re.escape(secret[:n]) for n in sizes)
+    ends = "|".join(re.escape(secret[-n:]) for n in sizes)
+    return re.compile(f"(?:{starts}){CUT}|{CUT}(?:{ends})" if starts else r"(?!)")
 
 
 def mask_token(token: str) -> str:
@@ -56,6 +68,7 @@ class Redactor:
         known = self._secrets | {s for s in extra if s and len(s) >= SHORTEST_SECRET}
         for secret in sorted(known, key=len, reverse=True):  # one that holds another, whole
             value = value.replace(secret, MASK)
+            value = _cut_pieces(secret).sub(MASK, value)
         value = mask_secrets(value)
         return EMAIL.sub(EMAIL_MASK, value) if self.emails else value
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import threading
 import time
+from collections.abc import Callable
 
 
 class BudgetExhausted(RuntimeError):
@@ -20,7 +21,7 @@ SAFE_RATE = "5/s"  # the default for every command that sends to a real deployme
 RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 NO_LIMIT = ("", "none", "off", "0")
 RATE_HELP = ("most requests per second, minute, hour or day, e.g. 5/s or 100/m "
-             "(a bare number is per second; 'none': no limit)")
+             "(a bare number is per second; 'none' or 0: no limit)")
 
 
 def parse_rate(text: str | None) -> str | None:
@@ -33,7 +34,7 @@ def parse_rate(text: str | None) -> str | None:
     unit = unit.strip() if slash else "s"
     if not count.strip().isdigit() or int(count) < 1 or unit not in RATE_UNITS:
         raise ValueError(f"rate limit {text!r}: expected N/s, N/m, N/h or N/d with a whole N "
-                         "(e.g. 5/s or 30/m), a bare N per second, or 'none'")
+                         "(e.g. 5/s or 30/m), a bare N per second, or 'none' (also 0) for no limit")
     return f"{int(count)}/{unit}"
 
 
@@ -60,6 +61,7 @@ class Throttle:
         self.rate = per_second(rate)
         self.budget = budget
         self.sent = 0
+        self.on_send: Callable[[], None] | None = None  # told of each request (progress)
         self._next_at = 0.0
         self._lock = threading.Lock()
 
@@ -74,6 +76,8 @@ class Throttle:
             if self.exhausted:
                 raise BudgetExhausted(f"request budget of {self.budget} requests is used up")
             self.sent += 1
+            if self.on_send is not None:
+                self.on_send()
             if pace and self.rate:
                 now = time.monotonic()
                 wait = self._next_at - now
