@@ -43,7 +43,7 @@ from accelevents_mock.runtime.state import served_world
 from accelevents_mock.safety.logmask import logging_config
 from accelevents_mock.safety.redact import mask_url_credentials
 from accelevents_mock.steering.faults import FAULTS, fault_map, parse_range
-from accelevents_mock.usage import PROG, OneLineParser, fail, number, option_type, seconds, whole
+from accelevents_mock.terminal.usage import PROG, OneLineParser, fail, number, option_type, seconds, whole
 from accelevents_mock.world import RecordingError
 from accelevents_mock.world.defaults import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 

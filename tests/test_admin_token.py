@@ -16,7 +16,7 @@ from accelevents_mock.config import MockConfig
 from accelevents_mock.control import admin_token
 from accelevents_mock.harness.options import Options
 from accelevents_mock.harness.targets import IN_PROCESS_ROOT, Target, _mock_world
-from accelevents_mock.usage import Mistake
+from accelevents_mock.terminal.usage import Mistake
 from tests.conftest import make_client
 
 PUBLIC = ["--host", "0.0.0.0"]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from accelevents_mock.harness import options as opts
-from accelevents_mock.usage import USAGE_EXIT, OneLineParser, UsageError, stop
+from accelevents_mock.terminal.usage import USAGE_EXIT, OneLineParser, UsageError, stop
 
 SUITE_DIR = Path(__file__).resolve().parent
 PROG = "accelevents-mock test"

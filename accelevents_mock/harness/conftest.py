@@ -14,8 +14,8 @@ import pytest
 from accelevents_mock.harness import options as opts
 from accelevents_mock.harness import reports
 from accelevents_mock.harness.run import Run, preflight, start
-from accelevents_mock.progress import Progress
-from accelevents_mock.usage import UsageError
+from accelevents_mock.terminal.progress import Progress
+from accelevents_mock.terminal.usage import UsageError
 
 RUN_KEY = pytest.StashKey[Run]()
 OPTIONS_KEY = pytest.StashKey[opts.Options]()

@@ -21,8 +21,8 @@ from accelevents_mock.contract import spec as contract
 from accelevents_mock.contract.cases import Role, SessionCase
 from accelevents_mock.harness import options as opts
 from accelevents_mock.harness.run import Run, preflight, start
-from accelevents_mock.progress import Progress
-from accelevents_mock.usage import OneLineParser, UsageError, stop
+from accelevents_mock.terminal.progress import Progress
+from accelevents_mock.terminal.usage import OneLineParser, UsageError, stop
 
 ENUM_FIELDS_MAX = 30  # distinct values kept per enum field
 

@@ -18,7 +18,7 @@ from accelevents_mock.contract.spec import SPEC_PATH
 from accelevents_mock.safety.preflight import api_base_url
 from accelevents_mock.safety.redact import MASK
 from accelevents_mock.safety.throttle import RATE_HELP, SAFE_RATE, parse_rate
-from accelevents_mock.usage import UsageError
+from accelevents_mock.terminal.usage import UsageError
 
 DEFAULT_SPEC = SPEC_PATH  # the contract shipped with the package (the repository's openapi.yaml)
 DEFAULT_SEED = 42  # fixed, so CI runs are repeatable; `--seed random` draws a fresh one

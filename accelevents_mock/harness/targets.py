@@ -26,7 +26,7 @@ from accelevents_mock.control import admin_token
 from accelevents_mock.harness.checks import MAX_RETRY_WAIT, UNAVAILABLE, retry_after
 from accelevents_mock.harness.options import IRREVERSIBLE_OPERATIONS, Options
 from accelevents_mock.safety.throttle import Throttle, UnsafeRequest
-from accelevents_mock.usage import UsageError
+from accelevents_mock.terminal.usage import UsageError
 
 IN_PROCESS_ROOT = "http://testserver"
 

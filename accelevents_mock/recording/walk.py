@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 
-from accelevents_mock.progress import Progress
 from accelevents_mock.recording.file import (
     RECORDING_FILE,
     Exchange,
@@ -28,7 +27,8 @@ from accelevents_mock.recording.file import (
 from accelevents_mock.safety.preflight import REFUSED, api_base_url, check, error_code, shown
 from accelevents_mock.safety.redact import Redactor
 from accelevents_mock.safety.throttle import RATE_HELP, SAFE_RATE, BudgetExhausted, Throttle, rate_argument
-from accelevents_mock.usage import OneLineParser, UsageError, stop
+from accelevents_mock.terminal.progress import Progress
+from accelevents_mock.terminal.usage import OneLineParser, UsageError, stop
 
 PROG = "accelevents-mock record"
 EXIT_UNUSABLE = 1  # the target refused a token mid-way, went away, or answered nothing usable

@@ -17,7 +17,7 @@ import httpx
 
 from accelevents_mock.contract.spec import BASE_PATH
 from accelevents_mock.safety.redact import Redactor
-from accelevents_mock.usage import UsageError
+from accelevents_mock.terminal.usage import UsageError
 
 TIMEOUT_S = 5.0  # per request: a dead or stalled target fails within seconds
 REFUSED = frozenset({401, 403})
