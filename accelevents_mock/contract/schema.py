@@ -5,6 +5,7 @@ One answer for the mock's tests, the harness and the validating proxy.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -78,3 +79,17 @@ def assert_conforms(operation_id: str, status: int, body: object) -> None:
     problems = conformance_errors(operation_id, status, body)
     if problems:
         raise ValidationError(f"{operation_id} {status}: " + "; ".join(problems[:5]))
+
+
+def scalar_from_text(text: str, kind: str | None) -> object:
+    """A text value read as the schema's scalar type (left as text when it is not one)."""
+    if kind == "integer" and re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if kind == "number":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if kind == "boolean" and text in ("true", "false"):
+        return text == "true"
+    return text

@@ -15,7 +15,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from accelevents_mock.contract.schema import oas30_validator, response_schema, schema_errors
+from accelevents_mock.contract.schema import (
+    oas30_validator,
+    response_schema,
+    scalar_from_text,
+    schema_errors,
+)
 from accelevents_mock.contract.spec import BASE_PATH, Operation, allowed_methods, load, match, resolve
 from accelevents_mock.pact.schemas import items, properties
 
@@ -143,26 +148,12 @@ def _parameter_errors(parameter: Mapping[str, Any], value: str | list[str]) -> l
     schema = parameter.get("schema", {})
     values = value if isinstance(value, list) else [value]
     if schema.get("type") == "array":
-        typed: Any = [_typed(part, schema.get("items", {})) for v in values for part in v.split(",")
+        item_type = schema.get("items", {}).get("type")
+        typed: Any = [scalar_from_text(part, item_type) for v in values for part in v.split(",")
                       if v != ""]
     else:
-        typed = _typed(values[-1], schema)
+        typed = scalar_from_text(values[-1], schema.get("type"))
     return [e.message for e in oas30_validator(schema).iter_errors(typed)]
-
-
-def _typed(text: str, schema: Mapping[str, Any]) -> Any:
-    """A parameter's text as the JSON value its schema's type reads (kept as text if not one)."""
-    kind = schema.get("type")
-    try:
-        if kind == "integer":
-            return int(text)
-        if kind == "number":
-            return float(text)
-    except ValueError:
-        return text
-    if kind == "boolean" and text in ("true", "false"):
-        return text == "true"
-    return text
 
 
 def body_problems(operation: Operation, http: Http) -> Iterator[Problem]:

@@ -8,7 +8,6 @@ but only inside its own routing, which a proxied call never enters.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -17,7 +16,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from accelevents_mock.contract.schema import deref, oas30_validator
+from accelevents_mock.contract.schema import deref, oas30_validator, scalar_from_text
 from accelevents_mock.contract.spec import Operation, load, operation, resolve
 from accelevents_mock.contract.verdicts import RequestKind, Violation, is_json
 
@@ -63,24 +62,10 @@ def _body_validator(operation_id: str) -> OAS30Validator | None:
     return oas30_validator(deref(document, media["schema"])) if media and "schema" in media else None
 
 
-def _typed(text: str, kind: str | None) -> object:
-    """A text value read as the schema's scalar type (left as text when it is not one)."""
-    if kind == "integer" and re.fullmatch(r"-?\d+", text):
-        return int(text)
-    if kind == "number":
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    if kind == "boolean" and text in ("true", "false"):
-        return text == "true"
-    return text
-
-
 def _value(param: Parameter, text: str) -> object:
     if param.is_array:
-        return [] if text == "" else [_typed(item, param.item_type) for item in text.split(",")]
-    return _typed(text, param.item_type)
+        return [] if text == "" else [scalar_from_text(item, param.item_type) for item in text.split(",")]
+    return scalar_from_text(text, param.item_type)
 
 
 CACHED_REQUEST_BYTES = 64 * 1024  # the verdicts of requests with bodies up to this are remembered
