@@ -49,7 +49,7 @@ def request_path(state: MockState, operations: Operations) -> list[Middleware]:
         (Middleware(StoreGuard), shared),  # the shared store out of reach: a JSON 503
         (Middleware(ApiFirst, routes=server_routes(state)), True),  # the rest of the server leaves here
         (Middleware(Journaled, state=state), True),  # every API call into the journal
-        (Middleware(Captured, state=state), True),  # kept, tokens left out, for the Pact export
+        (Middleware(Captured, state=state), config.pact_capture),  # kept for the Pact export
         (Middleware(Proxy, state=state), True),  # forwarded to the target, when set to
         (Middleware(CaughtUp, state=state), shared),  # the world as every worker left it
         (Middleware(ResponseCache, state=state), config.response_cache),  # a repeated GET

@@ -111,6 +111,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-fast-path", dest="fast_path", action="store_false",
                    help="send every API call through Connexion's request path, even a plainly "
                    "valid call (for measuring; the answers are the same)")
+    p.add_argument("--no-pact-capture", dest="pact_capture", action="store_false",
+                   help="keep no API calls for the Pact export (GET /__mock/pact then has none; "
+                   "for measuring)")
     p.add_argument("--log-level", default="info",
                    choices=("critical", "error", "warning", "info", "debug", "trace"),
                    help="uvicorn's log level (default %(default)s)")
@@ -215,7 +218,8 @@ def config_from(args: argparse.Namespace) -> MockConfig:
                       attendees=args.attendees, store=args.store,
                       admin_token=args.admin_token or None,  # '' would match an empty header
                       loopback_only=is_loopback(args.host), response_cache=args.response_cache,
-                      fast_path=args.fast_path, proxy=proxy_from(args))
+                      fast_path=args.fast_path, pact_capture=args.pact_capture,
+                      proxy=proxy_from(args))
 
 
 def is_loopback(host: str) -> bool:

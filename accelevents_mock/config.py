@@ -35,5 +35,7 @@ class MockConfig:
     response_cache: bool = True
     # Answer plainly valid calls without Connexion's request path (api/fastpath.py; the same bytes).
     fast_path: bool = True
+    # Keep each API call (no credentials) for the Pact export, GET /__mock/pact (pact/capture.py).
+    pact_capture: bool = True
     # Forward API calls to a deployment and judge them (--proxy...); by default no target.
     proxy: ProxySettings = field(default_factory=ProxySettings)

@@ -36,6 +36,7 @@ LOADS = {
     "list": [("GET", f"{BASE}/events/mock-event/session?page=0&size=10&expand=speaker,stats")],
 }
 CONFIGS = {"default": {}, "no-response-cache": {"response_cache": False},
+           "no-pact-capture": {"pact_capture": False},
            "no-fast-path": {"response_cache": False, "fast_path": False}}
 
 

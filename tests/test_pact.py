@@ -12,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from accelevents_mock.app import create_app
+from accelevents_mock.config import MockConfig
 from accelevents_mock.contract.cases import MISSING_SESSION, TOKENS
 from accelevents_mock.pact import cli as pact_cli
 from accelevents_mock.pact.states import EXPORTED_STATE, NAMED_STATES
@@ -40,6 +41,23 @@ def test_the_export_answers_the_calls_since_the_last_reset(client: TestClient) -
     pact = exported(client)
     assert [i["request"]["method"] for i in pact["interactions"]] == ["POST", "POST"]
     assert pact["metadata"]["pactSpecification"]["version"] == "3.0.0"
+
+
+def test_a_standing_remembered_between_reads_follows_a_write() -> None:
+    """The caller's standing is worked out once while nothing changes: a registration in
+    between must show in the next call's standing."""
+    with TestClient(create_app()) as client:
+        client.get(f"{EVENT}/session/v2/11001", headers=ATTENDEE)
+        client.post(f"{EVENT}/session/11001/register", headers=ATTENDEE)
+        client.get(f"{EVENT}/session/v2/11001", headers=ATTENDEE)
+        states = [i["providerStates"][0]["params"] for i in exported(client)["interactions"]]
+    assert [params["registered"] for params in states] == [False, False, True]
+
+
+def test_without_capture_the_export_has_no_call() -> None:
+    with TestClient(create_app(MockConfig(pact_capture=False))) as client:
+        assert client.get(f"{EVENT}/session", headers=ATTENDEE).status_code == 200
+        assert exported(client)["interactions"] == []
 
 
 def test_an_interaction_takes_its_session_from_the_state_and_says_what_the_call_needed(
