@@ -1,26 +1,28 @@
 """One world for many workers and instances, kept in Redis (`--store redis://host:port/db`).
 
 The world itself is built from its seed in every process; what changes (registrations,
-networking, the clock, scenarios, faults, resets) is a log of ops in Redis. Each entry of the
-log is one committed change. A worker
+networking, the clock, scenarios, faults, resets) is a log of ops in Redis (`shared_log.py`).
+Each entry of the log is one committed change. A worker
 
-- learns of every committed change by a message on a pub/sub channel (published inside the
-  same MULTI as the change), and only then catches up: one round trip reads the epoch (bumped by
-  each reset) and the entries it has not applied yet, and replays them locally. While nothing
-  changes, a read makes no round trip for the log. The message reaches every subscriber's socket
-  as Redis commits the change, before the writer can answer its client; a worker reads its
-  socket before it answers a request (`sync`), so a change answered by one worker is seen by
-  the next request to any other;
-- writes with an optimistic transaction: WATCH the log, catch up, run the rule in Python on
-  its up-to-date copy, then MULTI/RPUSH/EXEC. If another worker committed in between, EXEC
-  fails, the local write is undone, and the rule runs again on the new state. So a
-  check-then-write (capacity, session limit) can never act on stale counts: nothing is
-  oversold, and the rules live once, in Python, not again in Lua.
+- learns of every committed change by a message on a pub/sub channel, published by the same
+  script call that commits it, and carrying the entry: it applies the entry from the message,
+  so a read makes no round trip, even after a change. Only a message it cannot place (a gap,
+  after Redis was lost) sends it to read the log: one round trip. The message reaches every
+  subscriber's socket as Redis commits the change, before the writer can answer its client; a
+  worker reads its socket before it answers a request (`sync`), so a change answered by one
+  worker is seen by the next request to any other;
+- writes in one round trip: it runs the rule in Python on its up-to-date copy, then one script
+  call appends the change's ops if that copy still holds the whole log. If another worker
+  committed in between, nothing is written, the local write is undone, the entries it missed
+  come back in the same reply, and the rule runs again on the new state. So a check-then-write
+  (capacity, session limit) can never act on stale counts: nothing is oversold, and the rules
+  live once, in Python, not again in Lua.
 
 Restarting a mock replays the log, so no registration is lost; a long log is compacted into a
 snapshot of the state, so a restart stays quick and Redis stays small. The journal is a capped list
 next to the log, written behind the requests (`shared_journal.py`), and networking notices
-travel on a pub/sub channel to whichever worker holds the attendee's socket.
+travel on a pub/sub channel (published with their change) to whichever worker holds the
+attendee's socket.
 
 When Redis cannot be reached, every call gives up within `STORE_TIMEOUT_S` with
 `StoreUnavailable` (the API answers 503); the next call tries again, so service comes back by
@@ -35,6 +37,7 @@ import json
 import logging
 import secrets
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
@@ -47,7 +50,7 @@ from redis.exceptions import WatchError
 
 from accelevents_mock.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
 from accelevents_mock.store import StoreUnavailable
-from accelevents_mock.store.backend import Notice, Replica
+from accelevents_mock.store.backend import Replica
 from accelevents_mock.store.journal import Answered, JournalEntry
 from accelevents_mock.store.keys import (
     CHANGES,
@@ -59,8 +62,8 @@ from accelevents_mock.store.keys import (
     LOG,
     NOTICES,
 )
-from accelevents_mock.store.memory import Op
 from accelevents_mock.store.shared_journal import SharedJournal
+from accelevents_mock.store.shared_log import APPEND, COMPACT, READ, RESET, News, Position, Reply, SharedLog
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 200  # of one transaction; each failure means another worker made progress
@@ -103,15 +106,16 @@ class SharedBackend:
         self.redis: Any = redis.from_url(url, socket_timeout=STORE_TIMEOUT_S, **options)
         self._subscriber = redis.from_url(url, **options)  # no read timeout: it waits for news
         self._reach = Reach()
+        self._log = SharedLog(self.redis)
         self.replica = replica
-        self.epoch: int | None = None  # the reset this worker's copy follows...
-        self.applied = 0  # ...and how many entries of its log the copy holds
+        self.at: Position | None = None  # where this worker's copy stands in the log (None: rebuild)
         self.journal_era: str | None = None  # changes with each reset (keys.JOURNAL_ERA)
         self.journal = SharedJournal(self.redis, journal_size, self._reach,
                                      lambda: self.journal_era, self._listen)
-        self._lock = asyncio.Lock()  # one sync or transaction at a time in this worker
+        self._lock = asyncio.Lock()  # one catch-up or change at a time in this worker
         self._listener: asyncio.Task | None = None  # reads CHANNELS
-        self._stale = True  # the log may hold entries this copy lacks
+        self._news: deque[News] = deque()  # commits announced, not applied yet
+        self._stale = True  # the log may hold entries this copy lacks, and no message says which
 
     # -- reading -----------------------------------------------------------------------------
     async def sync(self) -> None:
@@ -120,38 +124,56 @@ class SharedBackend:
                 await self._listen()
         # A change message already on this worker's socket is read by the listener first.
         await asyncio.sleep(0)
+        if not self._news and not self._stale:
+            return
+        async with self._lock:
+            await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        """Apply the news; read the log (one round trip) only if the news cannot tell."""
+        self._apply_news()
         if not self._stale:
             return
-        async with self._lock, self._reach():
+        async with self._reach():
             self._stale = False  # cleared before the read: a change meanwhile sets it again
             try:
-                await self._catch_up(self.redis)
+                reply = await self._log.call(self.at, READ)
+                if reply is None:
+                    await self._start_log()
+                else:
+                    self._take(reply)
             except BaseException:
                 self._stale = True
                 raise
+        self._apply_news()
 
-    async def _catch_up(self, conn: Any) -> None:
-        """Bring the local copy up to the log: new entries, or a whole new epoch. `conn` is
-        the client, or a pipeline WATCHing the log (whose commands run at once)."""
-        watching = isinstance(conn, redis.client.Pipeline)  # a bool: conn stays Any for mypy
-        if watching:
-            (epoch, era) = await conn.mget(EPOCH, JOURNAL_ERA)
-            entries = await conn.lrange(LOG, self.applied, -1)
-        else:  # one round trip, read atomically
-            async with conn.pipeline(transaction=True) as reader:
-                (epoch, era), entries = await reader.mget(EPOCH, JOURNAL_ERA).lrange(
-                    LOG, self.applied, -1).execute()
-        if epoch is None:
-            await self._start_log()
+    def _apply_news(self) -> None:
+        while self._news:
+            news = self._news.popleft()
+            if news.seen(self.at):
+                continue
+            if not news.follows(self.at):
+                self._news.clear()
+                self._stale = True  # a gap: the log says what is missing
+                return
+            self._apply([news.entry])
+            self.at = Position(news.epoch, news.era, news.index)
+            self.journal_era = news.era
+
+    def _take(self, reply: Reply) -> None:
+        """Bring the copy up to the log, from a reply that did not commit: the entries after
+        the copy's, or the whole log (its first entry rebuilds everything by itself)."""
+        if reply.start and (self.at is None or (reply.epoch, reply.start) != (self.at.epoch, self.at.length)):
+            self.at, self._stale = None, True  # cannot place them: read the whole log
             return
-        self.journal_era = era.decode() if era is not None else ""  # "": a log from before eras
-        if int(epoch) != self.epoch:
-            entries = await conn.lrange(LOG, 0, -1)
-            self.epoch, self.applied = int(epoch), 0
+        self._apply(reply.entries)
+        self.at = Position(reply.epoch, reply.era, reply.start + len(reply.entries))
+        self.journal_era = reply.era
+
+    def _apply(self, entries: list[bytes]) -> None:
         for entry in entries:
             for op in json.loads(entry):
                 self.replica.apply(op)
-            self.applied += 1
 
     async def _start_log(self) -> None:
         """An empty Redis: this worker's world (seed, size, anchor hour) becomes everyone's,
@@ -169,85 +191,66 @@ class SharedBackend:
                 pipe.publish(CHANGES, b"")
                 with contextlib.suppress(WatchError):  # else another worker started it first
                     await pipe.execute()
-        self.epoch = None
-        await self._catch_up(self.redis)
+        reply = await self._log.call(None, READ)
+        if reply is not None:
+            self._take(reply)
 
     # -- writing -----------------------------------------------------------------------------
     async def transact(self, change: Callable[[], T]) -> T:
-        async with self._lock, self._reach():
-            try:
-                return await self._run_until_committed(change)
-            except (*UNREACHABLE, asyncio.CancelledError):
-                # The commit may or may not have reached Redis: rebuild the copy from the log.
-                self.epoch, self.applied, self._stale = None, 0, True
-                raise
+        async with self._lock:
+            await self._catch_up()
+            async with self._reach():
+                try:
+                    return await self._run_until_committed(change)
+                except (*UNREACHABLE, asyncio.CancelledError):
+                    # The commit may or may not have reached Redis: rebuild the copy from the log.
+                    self.at, self._stale = None, True
+                    raise
 
     async def _run_until_committed(self, change: Callable[[], T]) -> T:
         for _ in range(MAX_ATTEMPTS):
-            async with self.redis.pipeline(transaction=True) as pipe:
-                await pipe.watch(EPOCH, LOG)
-                await self._catch_up(pipe)
-                try:
-                    ops, result = self.replica.run_change(change)
-                except Exception:
-                    if self.replica.failed_midway:  # it changed the local copy, then failed
-                        self._take_back_local_change()
-                    raise
-                if not ops:
-                    return result
-                if await self._commit(pipe, ops):
-                    await self._publish(self.replica.take_notices())
-                    if self.applied >= COMPACT_AFTER:
-                        await self._compact()
-                    return result
+            try:
+                ops, result = self.replica.run_change(change)
+            except Exception:
+                if self.replica.failed_midway:  # it changed the local copy, then failed
+                    self._take_back_local_change()
+                raise
+            if not ops:
+                return result
+            notices = tuple(_dumps({"userId": user_id, "notice": notice})
+                            for user_id, notice in self.replica.take_notices())
+            kind = RESET if ops[0][0] == "reset" else APPEND
+            reply = await self._log.call(self.at, kind, _dumps(ops), notices)
+            if reply is not None and reply.committed:
+                self.at = Position(reply.epoch, reply.era, reply.start)
+                self.journal_era = reply.era
+                if reply.start >= COMPACT_AFTER:
+                    await self._compact()
+                return result
             self._take_back_local_change()
+            if reply is None:  # Redis was emptied meanwhile
+                await self._start_log()
+            else:
+                self._take(reply)
         raise RuntimeError(f"no commit after {MAX_ATTEMPTS} attempts")
-
-    async def _commit(self, pipe: Any, ops: list[Op]) -> bool:
-        new_epoch = ops[0][0] == "reset"
-        pipe.multi()
-        if new_epoch:  # a reset starts a new log, and forgets the journal with the old world
-            pipe.delete(LOG, *JOURNAL_KEYS).rpush(LOG, _dumps(ops)).incr(JOURNAL_ERA).incr(EPOCH)
-        else:
-            pipe.rpush(LOG, _dumps(ops))
-        pipe.publish(CHANGES, b"")
-        try:
-            replies = await pipe.execute()
-        except WatchError:
-            return False
-        if new_epoch:
-            self.epoch, self.applied, self.journal_era = replies[-2], 1, str(replies[-3])
-        else:
-            self.applied = replies[-2]
-        return True
 
     async def _compact(self) -> None:
         """Replace the log by what it amounts to: the world, a snapshot, the controls. The
-        epoch moves on, so other workers rebuild from it; the journal stays."""
-        entry = _dumps(self.replica.snapshot_ops())
-        async with self.redis.pipeline(transaction=True) as pipe:
-            await pipe.watch(EPOCH, LOG)
-            if int(await pipe.get(EPOCH) or 0) != self.epoch or await pipe.llen(LOG) != self.applied:
-                return  # someone wrote meanwhile: compact another time
-            pipe.multi()
-            pipe.delete(LOG).rpush(LOG, entry).incr(EPOCH).publish(CHANGES, b"")
-            try:
-                replies = await pipe.execute()
-            except WatchError:
-                return
-        self.epoch, self.applied = replies[-2], 1
+        epoch moves on; the other workers rebuild from the message; the journal stays. If
+        someone wrote meanwhile, nothing is written: compact another time."""
+        reply = await self._log.call(self.at, COMPACT, _dumps(self.replica.snapshot_ops()))
+        if reply is not None and reply.committed:
+            self.at = Position(reply.epoch, reply.era, reply.start)
+        elif reply is not None:
+            self._take(reply)
 
     def _take_back_local_change(self) -> None:
         """The local copy ran a change that was not committed: undo it, or else rebuild the
         copy from the log."""
         if not self.replica.rollback():
-            self.epoch, self.applied = None, 0
+            self.at = None
 
     # -- networking notices ------------------------------------------------------------------
-    async def _publish(self, notices: list[Notice]) -> None:
-        for user_id, notice in notices:
-            await self.redis.publish(NOTICES, _dumps({"userId": user_id, "notice": notice}))
-
     @property
     def listening(self) -> bool:
         return self._listener is not None and not self._listener.done()
@@ -278,7 +281,7 @@ class SharedBackend:
                     continue
                 channel = message["channel"]
                 if channel == CHANGES_B:
-                    self._stale = True
+                    self._hear(message["data"])
                 elif channel == NOTICES_B:
                     self._deliver_notice(message["data"])
                 elif channel == HAND_OVER_B:
@@ -291,6 +294,14 @@ class SharedBackend:
             self._stale = True
             with contextlib.suppress(*UNREACHABLE):
                 await pubsub.aclose()
+
+    def _hear(self, data: bytes) -> None:
+        """A commit announced: applied before the next request is answered (`sync`)."""
+        news = News.parse(data)
+        if news is None:
+            self._stale = True
+        else:
+            self._news.append(news)
 
     def _deliver_notice(self, data: bytes) -> None:
         try:
