@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load as loads  # noqa: E402
 import plugin_setup  # noqa: E402
+import redis_writes  # noqa: E402  (issue 28's part: see the hooks marked "issue 28")
 import targets as t  # noqa: E402
 
 EVENT = "mock-event"
@@ -79,7 +80,7 @@ PLUGIN_TESTS = {"full": 200, "quick": 20}  # tests in the plugin's throwaway pro
 PARTS = {"ours": "ours_one_worker", "computed": "ours_computed", "workers": "ours_workers",
          "prism": "prism", "mockoon": "mockoon", "wiremock": "wiremock", "ceiling": "ceiling",
          "world-size": "world_sizes", "proxy": "proxy_overhead", "paired": "paired",
-         "plugin": "plugin_setup"}
+         "plugin": "plugin_setup", redis_writes.PART: "redis_writes"}  # issue 28 hook
 # They answer the bytes `ours` captures, so it runs too.
 NEEDS_OUR_BYTES = {"wiremock", "ceiling", "paired"}
 # Targets that compare two configurations of this machine are measured again in turns (A, B,
@@ -425,6 +426,9 @@ class Bench:
             self.stop(server)
         self.results["paired"] = figures
 
+    def redis_writes(self) -> None:  # issue 28 hook: the part lives in bench/redis_writes.py
+        self.results["redis_writes"] = redis_writes.measure(self)
+
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> dict:
         started = time.perf_counter()
@@ -567,6 +571,8 @@ def checks(results: dict) -> dict:
                          "ok": None if growth is None else growth <= TARGET_WORLD_GROWTH})
         rows += issue17_checks(name, results)
         found[name] = rows
+    if results.get("redis_writes", {}).get("checks"):  # issue 28 hook
+        found[redis_writes.REDIS_N] = results["redis_writes"]["checks"]
     proxy = results.get("proxy", {}).get("scenarios", {})
     if proxy:
         found[PROXIED] = [{"what": f"{scenario}: proxying adds ≤ {TARGET_PROXY_ADDED_MS:g} ms at p50 "
@@ -668,6 +674,7 @@ def report(results: dict) -> str:
         lines.append(f"{PLUGIN:<10} set-up per test: median {fmt(plugin['median_ms'])} ms, "
                      f"p95 {fmt(plugin['p95_ms'])} ms, max {fmt(plugin['max_ms'])} ms "
                      f"({plugin['tests']} tests; the first {fmt(plugin['first_ms'])} ms)")
+    lines += redis_writes.report(results.get("redis_writes", {}))  # issue 28 hook
     lines.append("")
     for name, rows in results["checks"].items():
         missed = [r["what"] for r in rows if r["ok"] is False]

@@ -62,11 +62,13 @@ from accelevents_mock.store.keys import (
     LOG,
     NOTICES,
 )
+from accelevents_mock.store.memory import Op
 from accelevents_mock.store.shared_journal import SharedJournal
 from accelevents_mock.store.shared_log import APPEND, COMPACT, READ, RESET, News, Position, Reply, SharedLog
 
 T = TypeVar("T")
-MAX_ATTEMPTS = 200  # of one transaction; each failure means another worker made progress
+MAX_ATTEMPTS = 200  # of one commit; each failure means another worker made progress
+MAX_BATCH = 64  # changes committed together at most
 COMPACT_AFTER = 5000  # log entries; then the log is replaced by one snapshot of the state
 STORE_TIMEOUT_S = 0.6  # to connect, or for one reply: then Redis counts as unreachable (503)
 PROBE_AFTER_S = 0.5  # after Redis was found unreachable, how long calls fail without trying
@@ -96,6 +98,24 @@ class Reach:
             raise StoreUnavailable(f"the shared store (Redis) cannot be reached: {exc!r}") from exc
 
 
+class _Waiting:
+    """A change waiting to be committed, and once it is, its outcome."""
+
+    def __init__(self, change: Callable[[], Any]) -> None:
+        self.change = change
+        self.done = False
+        self.result: Any = None
+        self.error: Exception | None = None
+
+    def fail(self, error: Exception) -> None:
+        self.done, self.error = True, error
+
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
 class SharedBackend:
     """The `Backend` of a mock whose world is shared through Redis."""
 
@@ -115,6 +135,7 @@ class SharedBackend:
         self._lock = asyncio.Lock()  # one catch-up or change at a time in this worker
         self._listener: asyncio.Task | None = None  # reads CHANNELS
         self._news: deque[News] = deque()  # commits announced, not applied yet
+        self._queue: list[_Waiting] = []  # changes waiting for the next commit
         self._stale = True  # the log may hold entries this copy lacks, and no message says which
 
     # -- reading -----------------------------------------------------------------------------
@@ -197,42 +218,89 @@ class SharedBackend:
 
     # -- writing -----------------------------------------------------------------------------
     async def transact(self, change: Callable[[], T]) -> T:
+        """Changes that wait while this worker commits others go together in the next commit
+        (group commit: one round trip for the batch), each answered once it is committed."""
+        waiting = _Waiting(change)
+        self._queue.append(waiting)
         async with self._lock:
+            while not waiting.done:  # else an earlier batch took it
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                await self._commit_batch(batch)
+        result: T = waiting.outcome()
+        return result
+
+    async def _commit_batch(self, batch: list[_Waiting]) -> None:
+        try:
             await self._catch_up()
             async with self._reach():
-                try:
-                    return await self._run_until_committed(change)
-                except (*UNREACHABLE, asyncio.CancelledError):
-                    # The commit may or may not have reached Redis: rebuild the copy from the log.
-                    self.at, self._stale = None, True
-                    raise
+                await self._run_until_committed(batch)
+        except BaseException as exc:
+            if isinstance(exc, (*UNREACHABLE, StoreUnavailable, asyncio.CancelledError)):
+                # The commit may or may not have reached Redis: rebuild the copy from the log.
+                self.at, self._stale = None, True
+                self.replica.settle()
+            for waiting in batch:
+                if not waiting.done:
+                    waiting.fail(exc if isinstance(exc, Exception) else StoreUnavailable(
+                        "the commit was interrupted; its outcome is unknown"))
+            raise
 
-    async def _run_until_committed(self, change: Callable[[], T]) -> T:
+    async def _run_until_committed(self, batch: list[_Waiting]) -> None:
         for _ in range(MAX_ATTEMPTS):
-            try:
-                ops, result = self.replica.run_change(change)
-            except Exception:
-                if self.replica.failed_midway:  # it changed the local copy, then failed
-                    self._take_back_local_change()
-                raise
+            if self._stale:
+                await self._catch_up()
+            ops = self._run_batch(batch)
+            if ops is None:  # a change failed midway: the others run again without it
+                self._take_back_local_changes()
+                batch = [waiting for waiting in batch if not waiting.done]
+                continue
             if not ops:
-                return result
+                self.replica.settle()
+                self._answer(batch)
+                return
             notices = tuple(_dumps({"userId": user_id, "notice": notice})
                             for user_id, notice in self.replica.take_notices())
             kind = RESET if ops[0][0] == "reset" else APPEND
             reply = await self._log.call(self.at, kind, _dumps(ops), notices)
             if reply is not None and reply.committed:
+                self.replica.settle()
                 self.at = Position(reply.epoch, reply.era, reply.start)
                 self.journal_era = reply.era
+                self._answer(batch)
                 if reply.start >= COMPACT_AFTER:
                     await self._compact()
-                return result
-            self._take_back_local_change()
+                return
+            self._take_back_local_changes()
             if reply is None:  # Redis was emptied meanwhile
                 await self._start_log()
             else:
                 self._take(reply)
         raise RuntimeError(f"no commit after {MAX_ATTEMPTS} attempts")
+
+    def _run_batch(self, batch: list[_Waiting]) -> list[Op] | None:
+        """Run every change of the batch on the local copy, each seeing those before it; the
+        ops of all (from the last reset on: a reset starts a new log), or None if one failed
+        midway (its caller is answered with its error)."""
+        ops: list[Op] = []
+        for waiting in batch:
+            try:
+                change_ops, waiting.result = self.replica.run_change(waiting.change)
+                waiting.error = None
+            except Exception as exc:
+                if self.replica.failed_midway:  # it changed the local copy, then failed
+                    waiting.fail(exc)
+                    return None
+                waiting.error = exc  # a rule said no: the answer, once the batch commits
+                continue
+            if change_ops and change_ops[0][0] == "reset":
+                ops = []
+            ops += change_ops
+        return ops
+
+    @staticmethod
+    def _answer(batch: list[_Waiting]) -> None:
+        for waiting in batch:
+            waiting.done = True
 
     async def _compact(self) -> None:
         """Replace the log by what it amounts to: the world, a snapshot, the controls. The
@@ -244,11 +312,11 @@ class SharedBackend:
         elif reply is not None:
             self._take(reply)
 
-    def _take_back_local_change(self) -> None:
-        """The local copy ran a change that was not committed: undo it, or else rebuild the
+    def _take_back_local_changes(self) -> None:
+        """The local copy ran changes that were not committed: undo them, or else rebuild the
         copy from the log."""
         if not self.replica.rollback():
-            self.at = None
+            self.at, self._stale = None, True
 
     # -- networking notices ------------------------------------------------------------------
     @property
