@@ -134,6 +134,7 @@ class SharedBackend:
                                      lambda: self.journal_era, self._listen)
         self._lock = asyncio.Lock()  # one catch-up or change at a time in this worker
         self._listener: asyncio.Task | None = None  # reads CHANNELS
+        self._subscribing: asyncio.Future[None] | None = None  # the subscription under way
         self._news: deque[News] = deque()  # commits announced, not applied yet
         self._queue: list[_Waiting] = []  # changes waiting for the next commit
         self._stale = True  # the log may hold entries this copy lacks, and no message says which
@@ -325,9 +326,22 @@ class SharedBackend:
 
     async def _listen(self) -> None:
         """Subscribe (again, after Redis was lost) to CHANNELS; the subscription is
-        confirmed before this returns, so a change committed after it cannot go unnoticed."""
+        confirmed before this returns, so a change committed after it cannot go unnoticed.
+        Requests that come meanwhile wait for that one subscription (a first burst of calls
+        on a new worker would else open one each, and time out)."""
         if self.listening:
             return
+        if self._subscribing is None:
+            self._subscribing = asyncio.ensure_future(self._subscribe())
+            self._subscribing.add_done_callback(self._subscribed)
+        await asyncio.shield(self._subscribing)
+
+    def _subscribed(self, attempt: asyncio.Future[None]) -> None:
+        self._subscribing = None
+        if not attempt.cancelled():
+            attempt.exception()  # retrieved: whoever waited for it has seen it
+
+    async def _subscribe(self) -> None:
         self._stale = True  # whatever happened while nobody listened
         pubsub = self._subscriber.pubsub()
         try:  # bounded: this client has no read timeout, and Redis may accept yet not answer
