@@ -13,14 +13,16 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from accelevents_mock.api.errors import unavailable_body
 from accelevents_mock.contract import catalogue
 from accelevents_mock.contract.catalogue import Transport
 from accelevents_mock.control.access import admin_refusal
 from accelevents_mock.control.commands import restore, set_clock, set_faults
 from accelevents_mock.control.parsing import ControlBody, ControlError, read_json, whole_number, world_size
 from accelevents_mock.control.views import faults_view, scenarios_view, snapshot, world_summary
-from accelevents_mock.http import error_response, json_response
+from accelevents_mock.http import JSON, error_response, json_response
 from accelevents_mock.runtime.state import MockState
+from accelevents_mock.store import StoreUnavailable
 
 CONTROL_SPEC = Path(__file__).with_name("openapi.yaml")
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -39,6 +41,9 @@ def control_routes(state: MockState) -> list[Route]:
                 return await handler(request)
             except ControlError as exc:
                 return error_response(exc.case, str(exc))
+            except StoreUnavailable as exc:  # the shared store out of reach
+                status, body, headers = unavailable_body(exc)
+                return Response(body, status, headers, media_type=JSON)
         return endpoint
 
     async def spec(_: Request) -> Response:
