@@ -1,4 +1,5 @@
 # Two commands: `make run` and `make test`. Both create .venv and install everything first.
+# `make check` is the contributors' fast tier (ruff, mypy, the in-process tests).
 # .venv's Python: PYTHON=..., or the first of these found that is 3.11 or newer.
 PYTHON ?= $(firstword $(foreach p,python3.11 python3.12 python3.13 python3,\
   $(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; print("$(p)" if sys.version_info >= (3, 11) else "")' 2>/dev/null)))
@@ -10,7 +11,7 @@ BENCH_ARGS ?=
 
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test lint browser wrk redis bench frontend clean
+.PHONY: run test check lint browser wrk redis container bench frontend clean
 
 $(STAMP): pyproject.toml
 	@[ -n "$(PYTHON)" ] || { echo "make: no Python 3.11 or newer found; install one or pass PYTHON=/path/to/python3.x" >&2; exit 2; }
@@ -48,6 +49,12 @@ browser:  # the control panel's browser tests (Playwright's own download cannot 
 redis:  # the shared-store tests and `accelevents-mock --store`
 	$(call apt_install,redis-server,redis-server)
 
+container:  # the container image's tests (tests/test_container.py): build, run, compose
+	$(call apt_install,podman,podman)
+	$(call apt_install,runc,runc)
+	$(call apt_install,debootstrap,debootstrap)
+	$(call apt_install,podman-compose,podman-compose)
+
 wrk:  # the benchmark's load generator
 	$(call apt_install,wrk,wrk)
 
@@ -58,8 +65,27 @@ bench: $(STAMP) wrk redis
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # The matrix (noxfile.py): ruff, mypy and every test in .venv, then the core tests on 3.12 and 3.13.
-test: $(STAMP) $(NPM_STAMP) browser redis wrk
+test: $(STAMP) $(NPM_STAMP) browser redis wrk container
 	$(BIN)/nox --no-color -- $(PYTEST_ARGS)
+
+# The fast tier, for a contributor between edits: ruff, mypy and the tests that run the mock in
+# process (about 600), stopping at the first failure. Left to `make test`: the mock as a
+# separate process (security, networking's socket, hostile input over HTTP, the CLI's pasted
+# examples, the banner, cold start, packaging, recording), browsers, Redis, the npm tooling
+# (the spec's lint, the generated clients), the docs' examples and site, the contract suite,
+# the long fuzz run and the quick bench.
+CHECK_TESTS := tests/test_auth.py tests/test_control.py tests/test_cors.py \
+  tests/test_documented_errors.py tests/test_drift.py tests/test_encoded_views.py \
+  tests/test_fast_path.py tests/test_harness_checks.py tests/test_harness_options.py \
+  tests/test_http.py tests/test_import_graph.py tests/test_list_cache.py \
+  tests/test_proxy_upstream.py tests/test_response_cache.py tests/test_server.py \
+  tests/test_spec.py tests/test_state_ops.py tests/test_stateful.py tests/test_verdicts.py \
+  tests/test_world.py
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -x -q -k "not spectral" $(CHECK_TESTS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -15,7 +15,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accelevents_mock.api.build import build_api
@@ -23,7 +22,7 @@ from accelevents_mock.api.fastpath import FastPath
 from accelevents_mock.api.handlers import Operations
 from accelevents_mock.config import MockConfig
 from accelevents_mock.contract.spec import BASE_PATH, SPEC_PATH
-from accelevents_mock.control.routes import control_routes
+from accelevents_mock.control.routes import PanelFiles, control_routes
 from accelevents_mock.control.socket import socket_route
 from accelevents_mock.middleware.cors import Cors, cors_options
 from accelevents_mock.middleware.journaled import Journaled
@@ -31,6 +30,7 @@ from accelevents_mock.middleware.limits import RequestLimits
 from accelevents_mock.middleware.response_cache import ResponseCache
 from accelevents_mock.middleware.routing import ApiFirst
 from accelevents_mock.middleware.shared_store import SharedStore
+from accelevents_mock.pact.capture import Captured
 from accelevents_mock.proxy.forward import Proxy
 from accelevents_mock.runtime.state import MockState
 
@@ -47,6 +47,7 @@ def request_path(state: MockState, operations: Operations) -> list[Middleware]:
         (Middleware(RequestLimits), True),  # 413 / 431 before anything reads the request
         (Middleware(ApiFirst, routes=server_routes(state)), True),  # the rest of the server leaves here
         (Middleware(Journaled, state=state), True),  # every API call into the journal
+        (Middleware(Captured, state=state), True),  # kept, tokens left out, for the Pact export
         (Middleware(Proxy, state=state), True),  # forwarded to the target, when set to
         (Middleware(SharedStore, state=state), shared),  # the world as every worker left it; else a JSON 503
         (Middleware(ResponseCache, state=state), config.response_cache),  # a repeated GET
@@ -65,7 +66,7 @@ def server_routes(state: MockState) -> list[BaseRoute]:
 
     return [Route("/openapi.yaml", spec_file), Route("/ui", swagger_ui), Route("/", swagger_ui),
             *control_routes(state), socket_route(state),
-            Mount("/__mock/ui", StaticFiles(directory=PANEL_DIR, html=True))]
+            Mount("/__mock/ui", PanelFiles(directory=PANEL_DIR, html=True))]
 
 
 def wrap(app: ASGIApp, layers: list[Middleware]) -> ASGIApp:

@@ -1,17 +1,21 @@
 """`accelevents-mock` / `python -m accelevents_mock`: start the mock and print how to use it.
 
-The bare command serves; its subcommands `record`, `test` and `drift` are the other tools (each
+The bare command serves; its subcommands `record`, `test`, `drift` and `pact` are the other tools (each
 with `--help`)."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import ipaddress
 import json
 import os
+import re
+import socket
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
@@ -21,65 +25,86 @@ from accelevents_mock.app import MockApp, create_app
 from accelevents_mock.config import LOCAL_ORIGINS, MockConfig
 from accelevents_mock.contract import cases
 from accelevents_mock.contract.spec import BASE_PATH, operations
+from accelevents_mock.control import admin_token
+from accelevents_mock.control.access import ADMIN_HEADER
+from accelevents_mock.control.parsing import MAX_WORLD_SIZE
+from accelevents_mock.control.views import counts_line
 from accelevents_mock.domain.clock import parse_instant
+from accelevents_mock.domain.models import World
 from accelevents_mock.proxy.settings import (
     DEFAULT_TIMEOUT_S,
+    InvalidSetting,
     ProxySettings,
     display,
     parse_operations,
     read_token_map,
 )
+from accelevents_mock.runtime.state import served_world
 from accelevents_mock.safety.logmask import logging_config
-from accelevents_mock.safety.redact import mask_token
+from accelevents_mock.safety.redact import mask_url_credentials
 from accelevents_mock.steering.faults import FAULTS, fault_map, parse_range
+from accelevents_mock.usage import PROG, OneLineParser, fail, number, option_type, seconds, whole
+from accelevents_mock.world import RecordingError
 from accelevents_mock.world.defaults import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 
 EPILOG = """subcommands (each has --help):
   record   save a deployment's answers as a world this command serves with --world
   test     the contract suite, against this mock in process or a live target
   drift    compare two targets' answers, field by field
+  pact     check consumer pacts against openapi.yaml (pact check FILE...)
 
 example:
   accelevents-mock --port 8080 --seed 7 --sessions 500
 """
 ARGV_VARIABLE = "ACCELEVENTS_MOCK_ARGV"  # how each uvicorn worker gets the command line
-ADMIN_TOKEN_VARIABLE = "ACCELEVENTS_MOCK_ADMIN_TOKEN"
+ADMIN_TOKEN_VARIABLE = admin_token.ADMIN_TOKEN_VARIABLE
+HOST_VARIABLE = "ACCELEVENTS_MOCK_HOST"  # the container image listens on 0.0.0.0 whatever CMD says
+PORT_VARIABLE = "ACCELEVENTS_MOCK_PORT"
 STORE_SCHEMES = ("redis://", "rediss://", "unix://")
+MAX_PORT = 65535
+MAX_WORKERS = 64
+MIN_ADMIN_TOKEN = 8  # characters: shorter ones are guessed, and too short to be masked in logs
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="accelevents-mock", description=__doc__, epilog=EPILOG,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = OneLineParser(prog=PROG, description=__doc__, epilog=EPILOG,
+                      formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default %(default)s; beyond loopback the control "
-                   "API asks for --admin-token)")
-    p.add_argument("--port", type=int, default=8080, help="port to listen on (default %(default)s)")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="world seed (default %(default)s)")
-    p.add_argument("--sessions", type=int, default=DEFAULT_SESSIONS,
+    p.add_argument("--host", default=os.environ.get(HOST_VARIABLE, "127.0.0.1"),
+                   help=f"address to listen on (default ${HOST_VARIABLE} or 127.0.0.1; beyond "
+                   "loopback the control API asks for --admin-token)")
+    p.add_argument("--port", type=whole(1, MAX_PORT), default=os.environ.get(PORT_VARIABLE, "8080"),
+                   help=f"port to listen on, 1-65535 (default ${PORT_VARIABLE} or 8080)")
+    p.add_argument("--seed", type=whole(), default=DEFAULT_SEED, help="world seed (default %(default)s)")
+    p.add_argument("--sessions", type=whole(1, MAX_WORLD_SIZE), default=DEFAULT_SESSIONS,
                    help="sessions in the main event (default %(default)s)")
-    p.add_argument("--clock", type=parse_instant, default=None,
+    p.add_argument("--clock", type=option_type(parse_instant, "instant"), default=None,
                    help="freeze the mock clock at this instant (ISO 8601 or 'YYYY/MM/DD HH:MM')")
-    p.add_argument("--latency", type=parse_range, default=(0, 0), metavar="MS|LO-HI",
+    p.add_argument("--latency", type=option_type(parse_range, "latency"), default=(0, 0),
+                   metavar="MS|LO-HI",
                    help="delay every response by MS, or a random LO-HI, milliseconds")
     p.add_argument("--fault", action="append", default=[], metavar="OPERATION=FAULT",
                    help=f"inject a fault ({', '.join(FAULTS)}) into an operationId or '*'")
     p.add_argument("--cors-origins", default=LOCAL_ORIGINS,
                    help="regular expression of allowed browser origins; '' turns CORS off")
-    p.add_argument("--simulate-networking", type=float, default=None, metavar="SECONDS",
+    p.add_argument("--simulate-networking", type=seconds, default=None, metavar="SECONDS",
                    help="a simulated attendee joins anyone left waiting in networking after SECONDS")
     p.add_argument("--world", type=Path, default=None, metavar="DIR",
                    help="serve the world of a recording made by `accelevents-mock record`")
-    p.add_argument("--attendees", type=int, default=GENERATED_ATTENDEES,
+    p.add_argument("--attendees", type=whole(0, MAX_WORLD_SIZE), default=GENERATED_ATTENDEES,
                    help="generated ticket holders besides the named ones (default %(default)s)")
     p.add_argument("--store", default=None, metavar="redis://HOST:PORT/DB",
                    help="keep the world's changes in Redis: one world for every worker and "
                    "every instance, kept across restarts (default: in this process's memory)")
-    p.add_argument("--workers", type=int, default=1,
+    p.add_argument("--workers", type=whole(1, MAX_WORKERS), default=1,
                    help="worker processes (more than 1 needs --store)")
-    p.add_argument("--admin-token", default=os.environ.get(ADMIN_TOKEN_VARIABLE),
+    p.add_argument("--admin-token", default=admin_token.given_token(),
                    help=f"token the control API (/__mock) asks for in X-Mock-Admin-Token "
                    f"(default ${ADMIN_TOKEN_VARIABLE}); required beyond loopback")
+    p.add_argument("--make-admin-token", action="store_true",
+                   default=admin_token.make_requested(),
+                   help="beyond loopback without an admin token, make one and print it once at "
+                   f"start-up (default: ${admin_token.MAKE_VARIABLE}=1; the container image sets it)")
     p.add_argument("--no-response-cache", dest="response_cache", action="store_false",
                    help="compute every answer, even a GET repeated while nothing changed "
                    "(for measuring; the answers are the same)")
@@ -99,7 +124,8 @@ def parser() -> argparse.ArgumentParser:
     proxy.add_argument("--proxy-fallback", action="store_true",
                        help="answer from the mock when the target is unreachable, times out or "
                        "answers 502/503/504 (X-Mock-Source: mock-fallback)")
-    proxy.add_argument("--proxy-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+    # Its range is checked by ProxySettings.validate, as the control API's timeoutS is.
+    proxy.add_argument("--proxy-timeout", type=number, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                        help="how long to wait for the target (default %(default)s)")
     proxy.add_argument("--proxy-token-map", type=Path, default=None, metavar="FILE",
                        help='JSON {"mock token": "staging token"}: the staging token is sent '
@@ -117,38 +143,77 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser().parse_args(argv)
 
 
+PROXY_OPTIONS = {"target": "--proxy", "operations": "--proxy-ops", "timeout_s": "--proxy-timeout"}
+
+
 def proxy_from(args: argparse.Namespace) -> ProxySettings:
+    if args.proxy is None and args.proxy_ops:
+        fail("--proxy-ops", "needs --proxy URL (the target to forward those operations to)")
     try:
         ops = parse_operations(args.proxy_ops, set(operations()))
+    except ValueError as exc:
+        fail("--proxy-ops", f"{exc}; one of {', '.join(sorted(operations()))}")
+    try:
         token_map = read_token_map(args.proxy_token_map) if args.proxy_token_map else {}
-        settings = ProxySettings(target=args.proxy, operations=ops, fallback=args.proxy_fallback,
-                                 timeout_s=args.proxy_timeout, strict=args.proxy_strict,
-                                 allow_writes=args.proxy_allow_writes,
-                                 record_dir=args.proxy_record, token_map=token_map)
-        settings.validate(operations())
     except ValueError as exc:  # a TokenMapError names the file, never a token
-        sys.exit(f"accelevents-mock: --proxy: {exc}")
+        fail("--proxy-token-map", str(exc))
+    if args.proxy_record is not None and args.proxy_record.exists() and not args.proxy_record.is_dir():
+        fail("--proxy-record", f"{args.proxy_record} is a file: give a folder to save the recording in")
+    settings = ProxySettings(target=args.proxy, operations=ops, fallback=args.proxy_fallback,
+                             timeout_s=args.proxy_timeout, strict=args.proxy_strict,
+                             allow_writes=args.proxy_allow_writes,
+                             record_dir=args.proxy_record, token_map=token_map)
+    try:
+        settings.validate(operations())
+    except InvalidSetting as exc:
+        fail(PROXY_OPTIONS[exc.setting], str(exc))
     return settings
 
 
-def config_from(args: argparse.Namespace) -> MockConfig:
+def faults_from(items: list[str]) -> dict[str, str]:
+    """`--fault OPERATION=FAULT`, each checked by the one fault check."""
+    accepted = f"OPERATION=FAULT, FAULT one of {', '.join(FAULTS)}"
+    wanted = {}
+    for item in items:
+        operation, sign, name = item.partition("=")
+        if not sign:
+            fail("--fault", f"{item!r:.60} is not {accepted}")
+        wanted[operation] = name
     try:
-        faults = fault_map(dict(item.partition("=")[::2] for item in args.fault))
+        return fault_map(wanted)
     except ValueError as exc:
-        sys.exit(f"accelevents-mock: --fault: {exc}")
-    if args.workers < 1:
-        sys.exit("accelevents-mock: --workers must be at least 1")
+        fail("--fault", str(exc))
+
+
+def config_from(args: argparse.Namespace) -> MockConfig:
+    faults = faults_from(args.fault)
     if args.workers > 1 and not args.store:
-        sys.exit("accelevents-mock: --workers > 1 needs --store redis://HOST:PORT/DB (workers do not "
-                 "share memory, so each would serve a world of its own)")
+        fail("--workers", "more than 1 needs --store redis://HOST:PORT/DB (workers do not share "
+             "memory, so each would serve a world of its own)")
     if args.store and not args.store.startswith(STORE_SCHEMES):
-        sys.exit(f"accelevents-mock: --store must start with {' or '.join(STORE_SCHEMES)}")
-    if args.attendees < 0 or args.sessions < 1:
-        sys.exit("accelevents-mock: --sessions must be at least 1 and --attendees at least 0")
+        fail("--store", f"{mask_url_credentials(args.store)!r:.80} is not a Redis URL: it starts "
+             f"with {' or '.join(STORE_SCHEMES)}, such as redis://127.0.0.1:6379/0")
+    if args.admin_token is not None and (len(args.admin_token) < MIN_ADMIN_TOKEN
+                                         or not args.admin_token.isprintable()
+                                         or any(c.isspace() for c in args.admin_token)):
+        fail("--admin-token", f"give at least {MIN_ADMIN_TOKEN} printable characters without "
+             f"spaces (it is sent in the {ADMIN_HEADER} header)")
+    try:
+        re.compile(args.cors_origins)
+    except re.error as exc:
+        fail("--cors-origins", f"not a regular expression ({exc}); '' turns CORS off")
+    if args.world is not None:
+        from accelevents_mock.world.recorded import load_recording  # spares every other start
+
+        try:
+            load_recording(args.world)
+        except RecordingError as exc:
+            fail("--world", str(exc))
     return MockConfig(seed=args.seed, sessions=args.sessions, clock=args.clock,
                       latency_ms=args.latency, faults=faults, cors_origins=args.cors_origins,
                       simulate_networking_s=args.simulate_networking, world_dir=args.world,
-                      attendees=args.attendees, store=args.store, admin_token=args.admin_token,
+                      attendees=args.attendees, store=args.store,
+                      admin_token=args.admin_token or None,  # '' would match an empty header
                       loopback_only=is_loopback(args.host), response_cache=args.response_cache,
                       fast_path=args.fast_path, proxy=proxy_from(args))
 
@@ -169,13 +234,13 @@ TRY_SCENARIO = "capacity-reached"  # a documented 406 a newcomer recognises from
 
 def shows_whole_tokens(config: MockConfig) -> bool:
     """The fixed test tokens of a generated world on loopback are no secret: printed whole, the
-    banner's commands work as pasted. Anywhere else, or on a recording, they stay shortened."""
+    banner's commands work as pasted. Anywhere else, or on a recording, they are not printed."""
     return config.loopback_only and config.world_dir is None
 
 
-def try_commands(base: str, config: MockConfig) -> list[str]:
+def try_commands(base: str, config: MockConfig, world: World) -> list[str]:
     """What a newcomer pastes first: the session list as the attendee, then a forced error."""
-    events = f"{base}{BASE_PATH}/events/{event_url(config)}"
+    events = f"{base}{BASE_PATH}/events/{next(iter(world.events))}"
     if not shows_whole_tokens(config):
         return [f"""curl -H "Authorization: $ATTENDEE_TOKEN" '{events}/session?size=3'"""]
     auth = f"-H 'Authorization: {cases.TOKENS['attendee']}'"
@@ -184,38 +249,55 @@ def try_commands(base: str, config: MockConfig) -> list[str]:
             f"'{events}/session/{OPEN_SESSION_ID}/register'"]
 
 
-def event_url(config: MockConfig) -> str:
+def world_line(config: MockConfig, world: World) -> str:
+    """Where the world comes from, and its sessions counted as the panel counts them."""
     if config.world_dir is None:
-        return cases.EVENT_URL
-    from accelevents_mock.world.recorded import load_recording
+        origin = f"seed {config.seed}"
+    else:
+        source = world.cases.get("recorded_from")
+        origin = f"recording {config.world_dir.resolve()}" + (f" (of {source})" if source else "")
+    return f"{origin}: {counts_line(world)}"
 
-    return str(load_recording(config.world_dir)["meta"]["eventurl"])
+
+def tokens_section(config: MockConfig) -> str:
+    if shows_whole_tokens(config):
+        return "  Tokens by role:\n" + "\n".join(f"    {role:<18} {token}"
+                                                 for role, token in cases.TOKENS.items())
+    return (f"  Tokens       not printed beyond loopback or for a recording: the panel, GET "
+            f"/__mock/world and docs/frontend.md show them\n               (roles: "
+            f"{', '.join(cases.TOKENS)})")
 
 
-def banner(base: str, config: MockConfig, workers: int = 1) -> str:
-    # The control API's admin token is never printed: it guards a mock others can reach.
-    whole = shows_whole_tokens(config)
-    roles = "\n".join(f"    {role:<18} {token if whole else mask_token(token)}"
-                      for role, token in cases.TOKENS.items())
-    tokens = "Tokens by role:" if whole else \
-        "Tokens by role (whole tokens: the panel, GET /__mock/world, README):"
+def panel_line(base: str, config: MockConfig) -> str:
+    if config.loopback_only:
+        return f"{base}/__mock/ui"
+    if config.admin_token:
+        return f"{base}/__mock/ui   (asks for the admin token once)"
+    return (f"{base}/__mock/ui   OFF: beyond loopback the panel and control API need "
+            f"--admin-token TOKEN (or ${ADMIN_TOKEN_VARIABLE}); restart with one")
+
+
+def banner(base: str, config: MockConfig, workers: int = 1, world: World | None = None) -> str:
+    # Tokens are printed whole or not at all; the admin token never: it guards a mock others
+    # can reach.
+    world = world or served_world(config, config.clock or datetime.now(UTC))
     attempt = ("Try (paste into another terminal: the sessions as the attendee, then a documented "
-               "error, forced: 406)") if whole else \
+               "error, forced: 406)") if shows_whole_tokens(config) else \
         "Try (set ATTENDEE_TOKEN to the attendee's whole token first)"
-    commands = "\n".join(f"    {line}" for line in try_commands(base, config))
-    store = f"{config.store.split('@')[-1]} (shared; its saved world wins over --seed)" \
+    commands = "\n".join(f"    {line}" for line in try_commands(base, config, world))
+    store = f"{mask_url_credentials(config.store)} (shared; its saved world wins over --seed)" \
         if config.store else "this process's memory"
     return f"""
-Accelevents session API mock (seed {config.seed}, {config.sessions} sessions, {workers} worker(s))
+Accelevents session API mock ({workers} worker{'s' if workers > 1 else ''})
+  World        {world_line(config, world)}
   Store        {store}
   API          {base}{BASE_PATH}
   Swagger UI   {base}/ui
-  Panel        {base}/__mock/ui
+  Panel        {panel_line(base, config)}
   Spec         {base}/openapi.yaml
   Control      {base}/__mock/world   (reset, clock, state, journal, scenarios, faults)
   Socket       {base.replace('http', 'ws', 1)}/__mock/socket?token=TOKEN   (networking matches)
-{proxy_line(config.proxy)}  {tokens}
-{roles}
+{proxy_line(config.proxy)}{tokens_section(config)}
   {attempt}:
 {commands}
 """
@@ -230,6 +312,39 @@ def proxy_line(proxy: ProxySettings) -> str:
             f"{'forwarded' if proxy.allow_writes else 'answered by the mock'}; "
             f"{len(proxy.token_map)} token(s) mapped)\n"
             f"  Violations   GET /__mock/violations (and the panel)\n")
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Bind as uvicorn will (SO_REUSEADDR, the family by the host's form), before the banner:
+    a port in use or an address not of this machine is one line, not a banner and Errno 98."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host.strip("[]"), port))
+        except socket.gaierror:
+            fail("--host", f"{host!r:.80} is not an address or a name this machine can resolve; "
+                 "such as 127.0.0.1 (default), 0.0.0.0 or ::1")
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail("--port", f"port {port} is in use on {host}: stop what listens there, or "
+                     "choose another --port (1-65535)")
+            if exc.errno == errno.EACCES:
+                fail("--port", f"port {port} needs privileges this user lacks; choose one from "
+                     "1024 to 65535")
+            fail("--host", f"cannot listen on {host}:{port} ({exc.strerror}); give an address of "
+                 "this machine, such as 127.0.0.1 (default) or 0.0.0.0")
+
+
+def check_store(url: str) -> None:
+    """The shared store answers, or one line naming it (masked) and how to start Redis."""
+    from accelevents_mock.store.shared import ping  # needs redis only when asked for
+
+    problem = ping(url)
+    if problem is not None:
+        fail("--store", f"Redis at {mask_url_credentials(url)} {problem}; start one "
+             f"(`redis-server --port 6379`, or `docker run -p 6379:6379 redis`) or leave "
+             f"--store out to keep the world in memory")
 
 
 def public_address_warning(config: MockConfig, host: str) -> str | None:
@@ -269,9 +384,13 @@ def run_subcommand(name: str, argv: list[str]) -> None:
         from accelevents_mock.harness.drift import main as drift
 
         sys.exit(drift(argv))
+    elif name == "pact":
+        from accelevents_mock.pact.cli import main as pact
+
+        sys.exit(pact(argv))
 
 
-SUBCOMMANDS = ("record", "test", "drift")
+SUBCOMMANDS = ("record", "test", "drift", "pact")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -284,14 +403,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     gc.disable()
     args = parse_args(argv)
     config = config_from(args)
-    print(banner(f"http://{args.host}:{args.port}", config, args.workers), flush=True)
+    made_token = admin_token.make_if_needed(config, args.make_admin_token)
+    check_can_listen(args.host, args.port)
+    if config.store:
+        check_store(config.store)
+    try:  # the world a recording describes may still be one it cannot serve
+        app = create_app(config) if args.workers == 1 else None
+        world = app.state.world if app else served_world(config, datetime.now(UTC))
+    except RecordingError as exc:
+        fail("--world", str(exc))
+    print(banner(f"http://{args.host}:{args.port}", config, args.workers, world), flush=True)
     warning = public_address_warning(config, args.host)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    if made_token:
+        print(admin_token.notice(made_token), file=sys.stderr, flush=True)
     options = {"host": args.host, "port": args.port, "log_level": args.log_level,
                "log_config": logging_config()}
-    if args.workers == 1:
-        app = create_app(config)
+    if app is not None:
         collect_from_here()
         uvicorn.run(app, **options)
     else:

@@ -1,4 +1,5 @@
-"""Driving a target with wrk and reading its figures (req/s, p50, p99, errors)."""
+"""The loads (scenarios), driving a server with wrk and reading its figures (req/s, p50, p99,
+errors)."""
 
 from __future__ import annotations
 
@@ -24,12 +25,17 @@ end
 """
 
 
-# A team's mixed load (issue 17): varied pages, filters and session ids, and one register or
-# un-register in ten. Paths are relative to the target's base; wrk and the Python fallback
-# both cycle through this list. Every request answers 2xx on every target (the register
-# and un-register of one session alternate; both are idempotent).
+# The paths the bench drives, relative to a server's base.
 _EVENT = "/events/mock-event"
-_REGISTER = f"{_EVENT}/session/11001/register"  # cases.open_session: open, unlimited
+_SESSION = 11001  # the open, unlimited session of the default world (cases.open_session)
+LIST_PATH = f"{_EVENT}/session?page=0&size=10&expand=speaker,stats"
+DETAIL_PATH = f"{_EVENT}/session/v2/{_SESSION}"
+REGISTER_PATH = f"{_EVENT}/session/{_SESSION}/register"
+
+# A team's mixed load (issue 17): varied pages, filters and session ids, and one register or
+# un-register in ten. Paths are relative to the server's base; wrk and the Python fallback
+# both cycle through this list. Every request answers 2xx on every server (the register
+# and un-register of one session alternate; both are idempotent).
 MIXED: tuple[tuple[str, str], ...] = (
     ("GET", f"{_EVENT}/session?page=0&size=10"),
     ("GET", f"{_EVENT}/session/v2/11007"),
@@ -40,7 +46,7 @@ MIXED: tuple[tuple[str, str], ...] = (
     ("GET", f"{_EVENT}/session?past=true&size=10"),
     ("GET", f"{_EVENT}/session/v2/11003"),
     ("GET", f"{_EVENT}/session?searchString=data&size=10"),
-    ("POST", _REGISTER),
+    ("POST", REGISTER_PATH),
     ("GET", f"{_EVENT}/session?page=3&size=10"),
     ("GET", f"{_EVENT}/session/v2/11010"),
     ("GET", f"{_EVENT}/session?page=0&size=20&expand=speaker"),
@@ -50,8 +56,18 @@ MIXED: tuple[tuple[str, str], ...] = (
     ("GET", f"{_EVENT}/session?sessionFormat=MEET_UP&size=10"),
     ("GET", f"{_EVENT}/session/v2/11001"),
     ("GET", f"{_EVENT}/session?page=0&size=10&expand=stats"),
-    ("DELETE", _REGISTER),
+    ("DELETE", REGISTER_PATH),
 )
+
+# The scenarios of the bench: each is driven on its own.
+SCENARIOS = {  # name -> (path, kind): GETs of one path, its POST/DELETE mix, or MIXED
+    "list": (LIST_PATH, "get"),
+    "detail": (DETAIL_PATH, "get"),
+    "register-mix": (REGISTER_PATH, "writes"),
+    "mixed": ("", "mixed"),
+}
+GETS = ("list", "detail")
+STATIC = ("list", "detail", "register-mix")  # what a server of fixed stubs can answer
 
 
 def mixed_lua(base: str) -> str:
@@ -137,7 +153,7 @@ def parse_wrk(output: str) -> LoadResult:
 
 @dataclass(frozen=True)
 class Load:
-    """One fixed load: the same for every target."""
+    """One fixed load: the same for every server."""
 
     threads: int
     connections: int

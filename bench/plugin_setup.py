@@ -3,8 +3,8 @@
 A throwaway project outside the repo, as a user has it: N tests that each take the default
 `accelevents_mock` (a fresh mock per test), list sessions and register for one, so every test
 leaves changes behind for the next set-up to undo. Its conftest records each test's set-up
-time from pytest's own reports (`--durations` rounds to 10 ms, too coarse for the target).
-The first test of the process builds the app and the world; the target is about the others.
+time from pytest's own reports (`--durations` rounds to 10 ms, too coarse for the goal).
+The first test of the process builds the app and the world; the goal is about the others.
 
 Run alone: .venv/bin/python bench/plugin_setup.py [--tests N]
 """

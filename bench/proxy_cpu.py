@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import targets as t  # noqa: E402
+import servers as srv  # noqa: E402
 from load import Load  # noqa: E402
 from store_cpu import PATHS, get  # noqa: E402  (one GET driver for the in-process benches)
 
@@ -52,7 +52,7 @@ async def run(app: Any, target: str, requests: int) -> float:
 
 def served(url: str, args: argparse.Namespace, logs: Path) -> dict[str, float]:
     """CPU seconds per exchange of a proxy process under wrk, the least of `args.repeat` runs."""
-    proxy = t.ours(t.free_port(), name="proxy-cpu-proxy", proxy=url)
+    proxy = srv.ours(srv.free_port(), name="proxy-cpu-proxy", proxy=url)
     proxy.start(logs)
     load = Load(threads=2, connections=AT_ONCE, seconds=args.seconds)
     try:
@@ -63,10 +63,10 @@ def served(url: str, args: argparse.Namespace, logs: Path) -> dict[str, float]:
             load.run(where, seconds=1)  # warm
             runs = []
             for _ in range(args.repeat):
-                used = t.cpu_s(proxy.pid)
+                used = srv.cpu_s(proxy.pid)
                 result = load.run(where)
                 assert result.non_2xx == 0 and result.socket_errors == 0, result
-                runs.append((t.cpu_s(proxy.pid) - used) / result.requests)
+                runs.append((srv.cpu_s(proxy.pid) - used) / result.requests)
             found[scenario] = min(runs)
         return found
     finally:
@@ -83,7 +83,7 @@ def main() -> None:
     p.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
                    help="uvloop: as uvicorn runs the mock when it is installed")
     args = p.parse_args()
-    target = t.ours(t.free_port(), name="proxy-cpu-target")
+    target = srv.ours(srv.free_port(), name="proxy-cpu-target")
     logs = Path(tempfile.mkdtemp(prefix="mock-proxy-cpu-"))
     target.start(logs)
     try:

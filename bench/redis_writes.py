@@ -7,7 +7,8 @@ process and Prism, in turns (A, B, C, A, B, C...), so a busy spell of the machin
 - the detail GET on one Redis worker against one in-memory process.
 
 Each ratio is the median over the rounds of that round's ratio (`run.paired_figures`). Run on its
-own with `bench/run.py --only redis-writes`; `make bench` runs it with the other parts.
+own with `bench/run.py --only redis-writes`; `make bench` runs it with the other parts (its
+verdicts print with the others', its rows after the table).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 import statistics
 from typing import TYPE_CHECKING, Any
 
-import targets as t
+import servers as t
+from load import DETAIL_PATH, LIST_PATH
+from stats import paired_figures  # the one way pairs measured in turns are judged
 
 if TYPE_CHECKING:
-    from run import Bench
+    from measure import Bench
 
 PART = "redis-writes"
 REDIS_WORKERS = 2
@@ -32,8 +35,6 @@ REDIS_N, REDIS_1, MEMORY, PRISM = f"ours-{REDIS_WORKERS}-redis", "ours-1-redis",
 
 def measure(bench: Bench) -> dict[str, Any]:
     """Start the servers, drive them in turns, stop them; the figures and the checks."""
-    from run import DETAIL_PATH, LIST_PATH, paired_figures  # pairs in turns are judged one way
-
     print(f"{PART}: {REDIS_N} and {REDIS_1} on one Redis, {MEMORY} and Prism, in turns "
           f"({bench.rounds_in_turns} rounds each)", flush=True)
     redis_port = t.free_port()

@@ -1,6 +1,6 @@
 """Runs a Markdown file's shell examples against a mock, the way a newcomer pasting them would.
 
-The convention (README.md, "Contributing", says the same for writers):
+The convention (docs/contributing.md says the same for writers):
 
 - Every ```sh (or bash, shell) block runs, in file order, in ONE bash shell, so a variable set
   in one block is there in the next. Each command must succeed (`set -e -o pipefail`).

@@ -3,14 +3,15 @@ whole only where they are known test tokens on loopback."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from accelevents_mock.cli import OPEN_SESSION_ID, TRY_SCENARIO, banner, config_from, parse_args
-from accelevents_mock.contract import catalogue
+from accelevents_mock.contract import cases, catalogue
 from accelevents_mock.contract.cases import TOKENS
-from accelevents_mock.recording.file import RECORDING_FILE
+from accelevents_mock.contract.spec import BASE_PATH
+from accelevents_mock.recording.file import recording_document, save_recording
 from accelevents_mock.world.builder import build_world
+from tests.conftest import make_client
 from tests.live import running_mock
 from tests.readme_runner import Block, run_blocks
 
@@ -55,11 +56,56 @@ def test_beyond_loopback_tokens_are_shortened_and_the_admin_token_never_shown() 
     assert ADMIN_TOKEN not in text and "$ATTENDEE_TOKEN" in text
 
 
-def test_a_recorded_world_keeps_its_tokens_shortened(tmp_path: Path) -> None:
-    (tmp_path / RECORDING_FILE).write_text(json.dumps({"meta": {"eventurl": "recorded-event"}}))
-    text = banner("http://127.0.0.1:8080", config_from(parse_args(["--world", str(tmp_path)])))
+def record(directory: Path, sessions: int) -> Path:
+    """A recording of a generated world's session list, as the host sees it (hidden ones too)."""
+    client = make_client(sessions=sessions)
+    listed = client.get(f"{BASE_PATH}/events/{cases.EVENT_URL}/session?size=1000",
+                        headers={"Authorization": TOKENS["host"]})
+    exchange = {"operation": "listSessions", "path": listed.url.path, "status": 200,
+                "body": listed.json()}
+    save_recording(directory, recording_document("https://staging.example/rest", "recorded-event",
+                                                 [exchange]))
+    return directory
+
+
+def test_a_recorded_world_keeps_its_tokens_unprinted(tmp_path: Path) -> None:
+    text = banner("http://127.0.0.1:8080",
+                  config_from(parse_args(["--world", str(record(tmp_path, 12))])))
     assert not any(token in text for token in TOKENS.values())
     assert "/events/recorded-event/session" in text
+
+
+def test_the_banner_counts_a_recordings_sessions_and_names_its_folder(tmp_path: Path) -> None:
+    config = config_from(parse_args(["--world", str(record(tmp_path, 50))]))
+    text = banner("http://127.0.0.1:8080", config)
+    world_line = next(line for line in text.splitlines() if line.strip().startswith("World"))
+    assert str(tmp_path.resolve()) in world_line and "staging.example" in world_line
+    assert "recorded-event 50 sessions (49 listed to attendees)" in world_line, world_line
+    assert "seed" not in world_line
+
+
+def test_the_banner_counts_what_the_panel_and_the_list_count() -> None:
+    """The banner, GET /__mock/world (the panel's badge) and an attendee's list agree."""
+    client = make_client()
+    text = banner("http://127.0.0.1:8080", config_from(parse_args([])))
+    events = {e["eventurl"]: e for e in client.get("/__mock/world").json()["events"]}
+    for eventurl, counted in events.items():
+        listed = client.get(f"{BASE_PATH}/events/{eventurl}/session?size=1",
+                            headers={"Authorization": TOKENS["attendee"]}).json()
+        assert counted["listedToAttendees"] == listed["recordsTotal"]
+        assert f"{eventurl} {counted['sessions']} sessions ({listed['recordsTotal']} listed to " \
+               f"attendees)" in text
+    assert sum(e["sessions"] for e in events.values()) == \
+        len(client.get("/__mock/world").json()["sessions"])  # the panel's table
+
+
+def test_beyond_loopback_without_an_admin_token_the_banner_says_how_to_reach_the_panel() -> None:
+    text = banner("http://0.0.0.0:8080", config_from(parse_args(["--host", "0.0.0.0"])))
+    panel = next(line for line in text.splitlines() if line.strip().startswith("Panel"))
+    assert "--admin-token" in panel
+    guarded = banner("http://0.0.0.0:8080", config_from(parse_args(
+        ["--host", "0.0.0.0", "--admin-token", ADMIN_TOKEN])))
+    assert "admin token" in next(line for line in guarded.splitlines() if "Panel" in line)
 
 
 def test_the_forced_error_names_a_session_every_generated_world_has() -> None:

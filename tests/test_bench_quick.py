@@ -78,52 +78,52 @@ def test_quick_bench_produces_figures_for_our_mock(tmp_path):
     assert "mixed: default ≥ --no-response-cache" in done.stdout
 
 
-def bench_run() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    return bench
+def bench_module(name: str) -> Any:
+    """bench/NAME.py, imported as the bench's scripts import each other (bench/ on the path)."""
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))
+    return importlib.import_module(name)
 
 
 def test_the_proxy_is_judged_by_the_median_of_what_each_round_added() -> None:
     """Not by the difference of the medians: a round's proxied p50 is set against the direct
     p50 measured just before it, under the same spell of the machine."""
-    bench = bench_run()
+    loads, stats, goals, servers = (bench_module(name)
+                                    for name in ("load", "stats", "goals", "servers"))
 
     def rounds(*p50s: float) -> list:
-        return [bench.loads.LoadResult(requests=100, seconds=2.0, rps=50.0, p50_ms=p50,
-                                       p99_ms=p50 * 2, non_2xx=0, socket_errors=0)
+        return [loads.LoadResult(requests=100, seconds=2.0, rps=50.0, p50_ms=p50,
+                                 p99_ms=p50 * 2, non_2xx=0, socket_errors=0)
                 for p50 in p50s]
 
-    figures = bench.added_in_turns({"direct": rounds(1.0, 3.0, 1.0),
+    figures = stats.added_in_turns({"direct": rounds(1.0, 3.0, 1.0),
                                     "proxied": rounds(2.0, 3.5, 2.5)})
     assert figures["added_p50_rounds_ms"] == [1.0, 0.5, 1.5]
     assert figures["added_p50_ms"] == 1.0  # the medians' difference would be 2.5 - 1.0 = 1.5
     assert figures["direct"]["p50_ms"] == 1.0 and figures["proxied"]["requests"] == 300
-    check = bench.checks({"targets": {}, "world_size": {},
-                          "proxy": {"scenarios": {"list": figures}}})[bench.PROXIED][0]
+    check = goals.checks({"targets": {}, "world_size": {},
+                          "proxy": {"scenarios": {"list": figures}}})[servers.PROXIED][0]
     assert check["value"] == 1.0 and check["ok"] is True
 
 
 def test_a_pair_in_turns_is_judged_by_the_median_of_its_rounds_ratios() -> None:
     """Each round's two drives share a spell of the machine: the pair is judged by the median
     of the rounds' ratios, not by the ratio of each side's median."""
-    bench = bench_run()
-    figures = bench.paired_figures({"a": [100.0, 40.0, 90.0], "b": [80.0, 50.0, 100.0]}, "a", "b")
+    stats = bench_module("stats")
+    figures = stats.paired_figures({"a": [100.0, 40.0, 90.0], "b": [80.0, 50.0, 100.0]}, "a", "b")
     assert figures["round_ratios"] == [1.25, 0.8, 0.9]
     assert figures["ratio"] == 0.9 and figures["ratio_of_medians"] == 1.12  # 90 / 80
     results = {"targets": {"ours-1": {"status": "ok", "scenarios": {}}}, "world_size": {},
                "paired": {"ours-1/ours-1-nc mixed": figures}}
-    assert bench.paired_ratio(results, "ours-1", "ours-1-nc", "mixed") == 0.9
+    assert stats.paired_ratio(results, "ours-1", "ours-1-nc", "mixed") == 0.9
 
 
 def test_only_chooses_the_parts_that_run() -> None:
-    bench = bench_run()
+    bench, measure = bench_module("run"), bench_module("measure")
     assert bench.parts("proxy") == ["proxy"]
     assert bench.parts("proxy, world-size") == ["world-size", "proxy"]  # in running order
     assert bench.parts("ceiling") == ["ours", "ceiling"]  # it answers the bytes ours captures
-    assert all(hasattr(bench.Bench, method) for method in bench.PARTS.values())
+    assert all(hasattr(measure.Bench, method) for method in bench.PARTS.values())
     refused = subprocess.run([sys.executable, "bench/run.py", "--only", "proxi"], cwd=ROOT,
                              capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "unknown part(s) 'proxi'" in refused.stderr

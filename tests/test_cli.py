@@ -17,12 +17,14 @@ import pytest
 from accelevents_mock import __version__, cli
 from accelevents_mock.harness import cli as harness_cli
 from accelevents_mock.harness import drift
+from accelevents_mock.pact import cli as pact_cli
 from accelevents_mock.recording import walk as record
 from tests.live import running_mock
 
 ROOT = Path(__file__).resolve().parents[1]
 PARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
-    "": cli.parser, "record": record.parser, "test": harness_cli.parser, "drift": drift.parser}
+    "": cli.parser, "record": record.parser, "test": harness_cli.parser, "drift": drift.parser,
+    "pact": pact_cli.parser}
 SUBCOMMANDS = [name for name in PARSERS if name]
 
 

@@ -8,6 +8,7 @@ spec is parsed once, and the cycle collector waits until the server is built.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from connexion.resolver import Resolver
 
 from accelevents_mock.api.connexion_compat import ShippedSpecification, SpringArrayURIParser, add_shipped_api
 from accelevents_mock.contract.spec import BASE_PATH, SPEC_PATH, load, operations
+from tests.live import free_port
+from tests.redis_server import redis_server
 
 # What each would add to every start, were it imported there.
 LAZY_MODULES = {
@@ -108,10 +111,15 @@ def test_the_spec_is_parsed_once_however_its_path_is_given() -> None:
     assert operations() is operations(SPEC_PATH)
 
 
-@pytest.mark.parametrize("args", [[], ["--workers", "2", "--store", "redis://127.0.0.1:1/0"]],
-                         ids=["one process", "workers"])
-def test_the_collector_waits_for_the_start_and_then_collects(args: list[str]) -> None:
-    enabled, frozen, passes = run_python(SERVE_PROBE, "--port", "0", *args)[-3:]
+@pytest.mark.parametrize("workers", [1, 2], ids=["one process", "workers"])
+def test_the_collector_waits_for_the_start_and_then_collects(workers: int) -> None:
+    with contextlib.ExitStack() as stack:  # workers share a store, which must answer at start
+        store = []
+        if workers > 1:
+            redis_port = stack.enter_context(redis_server())
+            store = ["--workers", "2", "--store", f"redis://127.0.0.1:{redis_port}/0"]
+        probe = run_python(SERVE_PROBE, "--port", str(free_port()), *store)
+    enabled, frozen, passes = probe[-3:]
     assert enabled == "True"  # what serving allocates is collected
     assert int(frozen) > 50_000  # the start-up's objects are left out of every later pass
     assert int(passes) < 10  # about 150 with the collector on at start

@@ -23,7 +23,14 @@ def _check_in(client, session: int, token: str, status: str = "CHECK_IN_AVAILABL
 
 
 def _matches(client, session: int, token: str) -> list[dict]:
-    return call(client, "getNetworkingMatches", session=session, token=token).json()
+    response = call(client, "getNetworkingMatches", session=session, token=token)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _user_id(client, token: str) -> int:
+    return next(u["userId"] for u in client.get("/__mock/world").json()["users"]
+                if u["token"] == token)
 
 
 def test_two_available_attendees_are_matched_and_share_a_meeting(client, cases) -> None:
@@ -75,25 +82,46 @@ def test_leaving_removes_the_attendee_from_the_waiting_list(client, cases) -> No
 
 
 def test_matching_is_deterministic_for_a_seed_and_order(client, cases) -> None:
+    """The same seed and order of arrivals give the same pairs, meetings and attendees: a
+    newcomer is matched with the first one waiting, never by a draw."""
     session = cases["networking_session"]
+    networker = _user_id(client, TOKENS["networker"])
 
-    def run() -> list[dict]:
-        client.post("/__mock/reset")
-        for token in (TOKENS["attendee"], TOKENS["networker"]):
-            _check_in(client, session, token)
-        return _matches(client, session, TOKENS["attendee"])
+    def run() -> dict[str, list[dict]]:
+        assert client.post("/__mock/reset").status_code == 200
+        _check_in(client, session, TOKENS["attendee"])
+        _check_in(client, session, TOKENS["networker"])  # matched with the attendee
+        # Both back (the networker first): two wait, so the newcomer's partner is a choice.
+        for token in (TOKENS["networker"], TOKENS["attendee"]):
+            assert call(client, "setNetworkingAvailability", session=session, token=token,
+                        params=AVAILABLE).status_code == 200
+        _check_in(client, session, TOKENS["excluded_attendee"])
+        return {who: _matches(client, session, TOKENS[who])
+                for who in ("attendee", "networker", "excluded_attendee")}
 
-    assert run() == run()
+    first = run()
+    assert [m["userIdOfMatch"] for m in first["excluded_attendee"]] == [networker]
+    assert run() == first
 
 
 def test_sessions_and_events_are_isolated(client, cases) -> None:
-    other = cases["other_event_networking_session"]
-    call(client, "registerForSession", eventurl="other-event", session=other)
-    call(client, "setNetworkingAvailability", eventurl="other-event", session=other,
-         params=AVAILABLE)
-    _check_in(client, cases["networking_session"], TOKENS["networker"])
-    assert _matches(client, cases["networking_session"], TOKENS["networker"]) == []
-    assert call(client, "getNetworkingMatches", eventurl="other-event", session=other).json() == []
+    """Two attendees available at once, in another event's networking session and in this
+    one: each waits in its own, until someone checks in beside them."""
+    here, other = cases["networking_session"], cases["other_event_networking_session"]
+    assert call(client, "registerForSession", eventurl="other-event",
+                session=other).status_code == 200
+    assert call(client, "setNetworkingAvailability", eventurl="other-event", session=other,
+                params=AVAILABLE).status_code == 200
+    _check_in(client, here, TOKENS["networker"])
+    assert _matches(client, here, TOKENS["networker"]) == []
+    theirs = call(client, "getNetworkingMatches", eventurl="other-event", session=other)
+    assert (theirs.status_code, theirs.json()) == (200, [])
+    networker = _user_id(client, TOKENS["networker"])
+    assert client.app.state.store.waiting(here) == [networker]
+    assert client.app.state.store.waiting(other) == [_user_id(client, TOKENS["attendee"])]
+    # The same attendee in this session is matched at once: matching itself works.
+    _check_in(client, here, TOKENS["attendee"])
+    assert [m["userIdOfMatch"] for m in _matches(client, here, TOKENS["attendee"])] == [networker]
 
 
 @pytest.mark.parametrize("case,token,status,code", [

@@ -4,13 +4,16 @@ the remembered request verdicts must stay right, not only fast."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
 
+import orjson
 import pytest
 from starlette.types import Receive, Scope, Send
 
 from accelevents_mock.contract.spec import match
+from accelevents_mock.contract.verdicts import Violation, response_violations
 from accelevents_mock.proxy import answer_checks, request_checks
 from accelevents_mock.proxy.forward import operation_for
 from accelevents_mock.proxy.request_checks import request_verdict
@@ -148,12 +151,30 @@ def test_a_remembered_answer_verdict_is_that_answers_own(a_session_answer: bytes
     assert answer_checks.judge_answer(*base) == ()
 
 
-def test_an_unchanged_answer_is_not_judged_again(a_session_answer: bytes) -> None:
-    answer_checks.judge_answer("getSession", 200, "application/json", a_session_answer)
-    before = answer_checks._judge_again.cache_info()
-    same = bytes(bytearray(a_session_answer))  # equal bytes, another object (as each read gives)
-    assert answer_checks.judge_answer("getSession", 200, "application/json", same) == ()
-    assert answer_checks._judge_again.cache_info() == before  # not even looked up
+def test_an_unchanged_answer_is_not_judged_again(a_session_answer: bytes,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """An answer equal to one judged before gets that verdict without the contract being read
+    again, also after another answer in between; an answer not seen before is judged."""
+    judged: list[object] = []  # the answers the contract was read for
+
+    def counted(operation_id: str, status: int, content_type: str | None,
+                body: object) -> list[Violation]:
+        judged.append(body)
+        return response_violations(operation_id, status, content_type, body)
+
+    monkeypatch.setattr(answer_checks, "response_violations", counted)
+    # Titles no other test judged, so this test starts from answers never seen.
+    first, second = (a_session_answer.replace(b'"title":"', f'"title":"{uuid.uuid4()} '.encode(), 1)
+                     for _ in range(2))
+
+    def judge(answer: bytes) -> tuple[Violation, ...]:
+        return answer_checks.judge_answer("getSession", 200, "application/json", answer)
+
+    assert judge(first) == () and len(judged) == 1
+    assert judge(bytes(bytearray(first))) == ()  # equal bytes, another object (as each read gives)
+    assert judge(second) == () and len(judged) == 2
+    assert judge(first) == ()  # after another answer
+    assert judged == [orjson.loads(answer) for answer in (first, second)]
 
 
 def test_the_remembered_operation_of_a_call_is_that_calls_own() -> None:

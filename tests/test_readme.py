@@ -1,4 +1,5 @@
-"""The README's shell examples work as pasted (the convention: tests/readme_runner.py)."""
+"""The shell examples of the README and of every page under docs/ work as pasted (the
+convention: tests/readme_runner.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import pytest
 from tests.live import running_mock
 from tests.readme_runner import REPO, Block, MarkdownError, Outcome, read_blocks, run_blocks
 
-DOCUMENTS = ("README.md", "accelevents_mock/harness/README.md")
+# Every page under docs/ is found here, so a new page is tested without being listed.
+DOCUMENTS = ("README.md",
+             *sorted(page.relative_to(REPO).as_posix() for page in (REPO / "docs").glob("*.md")))
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_every_example_works_as_pasted(document: str, tmp_path: Path) -> None:
     blocks = read_blocks(REPO / document)
-    assert blocks, f"{document} has no shell examples: is it still the file the test reads?"
     runnable = [b for b in blocks if b.not_run is None]
     if not runnable:  # every block says why it cannot run (read_blocks checked the reasons)
         return
@@ -25,12 +27,20 @@ def test_every_example_works_as_pasted(document: str, tmp_path: Path) -> None:
     assert outcome.ran and not (tmp_path / "calls" / "failed").exists()
 
 
-def test_the_readme_promises_results_and_keeps_them(tmp_path: Path) -> None:
-    """The main README states what comes back, not only that something does."""
-    blocks = read_blocks(REPO / "README.md")
-    promised = {c.expected.status for b in blocks if b.not_run is None for c in b.commands()
-                if c.expected}
-    assert {200, 400, 401, 406, 407, 415} <= promised
+def promised_statuses(*documents: str) -> set[int | None]:
+    return {c.expected.status for document in documents for b in read_blocks(REPO / document)
+            if b.not_run is None for c in b.commands() if c.expected}
+
+
+def test_the_docs_promise_results_and_keep_them() -> None:
+    """The docs state what comes back, not only that something does: the README's tour a list,
+    a registration and the documented refusals, the pages every kind of answer."""
+    assert {200, 401, 406, 407} <= promised_statuses("README.md")
+    assert {200, 400, 401, 404, 406, 407, 415} <= promised_statuses(*DOCUMENTS)
+
+
+def test_every_page_under_docs_is_run() -> None:
+    assert "docs/frontend.md" in DOCUMENTS and "docs/index.md" in DOCUMENTS
 
 
 # -- the runner itself, on small documents, against one mock ---------------------------------

@@ -37,6 +37,8 @@ def problem(_: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
 
 def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
     headers = dict(exc.headers or {})
+    if not (request.url.path + "/").startswith(BASE_PATH + "/"):
+        return documented_error(404, outside_base_path(request.url.path))
     path = request.url.path.removeprefix(BASE_PATH)
     if exc.status_code == 404 and match(request.method, path) is not None:
         # The path is a documented operation's, but a path parameter does not fit its type
@@ -45,6 +47,14 @@ def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionRespon
     if exc.status_code == 405:  # Connexion routes each method apart: Allow comes from the spec
         headers["Allow"] = ", ".join(allowed_methods(path))
     return documented_error(exc.status_code, exc.detail, headers)
+
+
+def outside_base_path(path: str) -> str:
+    """Why a path outside BASE_PATH is not found, pointing to where the API is."""
+    if allowed_methods(path):  # a documented path, but for the base path
+        return f"the API lies under {BASE_PATH}: {BASE_PATH}{path[:200]}"
+    return (f"no such path: the API lies under {BASE_PATH} (GET /openapi.yaml lists its paths; "
+            f"the control API is at /__mock)")
 
 
 def server_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:

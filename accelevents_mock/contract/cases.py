@@ -1,7 +1,7 @@
 """The named cases of the documents, listed once: fixed tokens by role, the session cases, and the
 `Cases` a target offers for them (from our mock's world, or a staging config).
 
-Tokens and event URLs are the same for every seed so README examples can be copied and pasted;
+Tokens and event URLs are the same for every seed so the docs' examples can be copied and pasted;
 what the seed changes is everything else (people, titles, times, the other sessions).
 """
 

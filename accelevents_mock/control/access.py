@@ -7,8 +7,7 @@ import hmac
 from starlette.requests import Request
 
 from accelevents_mock.config import MockConfig
-
-ADMIN_HEADER = "X-Mock-Admin-Token"
+from accelevents_mock.control.admin_token import ADMIN_HEADER
 
 
 def admin_refusal(config: MockConfig, request: Request) -> str | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from accelevents_mock.control.parsing import ControlError, whole_number, world_size
-from accelevents_mock.domain.clock import parse_instant
+from accelevents_mock.control.parsing import ControlError, flag, whole_number, world_size
+from accelevents_mock.domain.clock import INSTANT_FORMATS, parse_instant
 from accelevents_mock.runtime.state import MockState
 from accelevents_mock.steering import faults
 
@@ -26,13 +26,19 @@ def restore(state: MockState, body: dict) -> None:
 
 
 def set_clock(state: MockState, body: dict) -> None:
+    frozen = flag(body, "frozen")
     try:
         if "now" in body:
-            state.clock.set(parse_instant(str(body["now"])), freeze=body.get("frozen"))
-        elif "frozen" in body:
-            state.clock.set(state.clock.now(), freeze=bool(body["frozen"]))
+            if not isinstance(body["now"], str):
+                raise ValueError(f"now must be a string: {INSTANT_FORMATS}")
+            state.clock.set(parse_instant(body["now"]), freeze=frozen)
+        elif frozen is not None:
+            state.clock.set(state.clock.now(), freeze=frozen)
         if "advanceMinutes" in body:
-            state.clock.advance(timedelta(minutes=float(body["advanceMinutes"])))
+            minutes = body["advanceMinutes"]
+            if isinstance(minutes, bool) or not isinstance(minutes, int | float):
+                raise ValueError(f"advanceMinutes must be a number of minutes, not {minutes!r:.40}")
+            state.clock.advance(timedelta(minutes=minutes))
     except (TypeError, ValueError, OverflowError) as exc:
         raise ControlError(f"bad clock request: {exc}") from exc
 
@@ -40,9 +46,15 @@ def set_clock(state: MockState, body: dict) -> None:
 def set_faults(state: MockState, body: dict) -> None:
     try:
         if "latencyMs" in body:
-            state.controls.latency_ms = faults.parse_range(str(body["latencyMs"]))
+            latency = body["latencyMs"]
+            if isinstance(latency, bool) or not isinstance(latency, str | int):
+                raise ValueError(f"latencyMs must be MS or LO-HI, not {latency!r:.40}")
+            state.controls.latency_ms = faults.parse_range(str(latency))
         if "faults" in body:
-            wanted = dict(body["faults"])
+            wanted = body["faults"]
+            if not isinstance(wanted, dict):
+                raise ValueError("faults must be an object of operationId (or '*') to a fault: "
+                                 f"one of {', '.join(faults.FAULTS)}, or null to clear it")
             state.controls.faults = faults.fault_map({op: name for op, name in wanted.items() if name})
     except (TypeError, ValueError, OverflowError) as exc:
         raise ControlError(str(exc)) from exc

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from starlette.requests import Request
 
 from accelevents_mock.contract import catalogue
@@ -15,6 +18,7 @@ MAX_CONTROL_BODY = 16 * 1024 * 1024  # snapshots of big worlds are large
 MAX_WORLD_SIZE = 100_000  # sessions or attendees a reset or snapshot may ask for
 
 ControlBody = dict[str, Any]  # a body of the control API, as its own spec describes it
+CONTROL_SPEC = Path(__file__).with_name("openapi.yaml")  # the control API's own spec
 
 
 class ControlError(ValueError):
@@ -59,7 +63,26 @@ async def read_json(request: Request) -> ControlBody:
         raise ControlError("body is nested too deeply") from exc
     if not isinstance(body, dict):
         raise ControlError("body must be a JSON object")
+    accepted = body_fields(request.url.path, request.method)
+    unknown = sorted(set(body) - accepted)
+    if unknown:
+        raise ControlError(f"unknown field(s) {', '.join(map(repr, unknown))[:200]}: "
+                           f"{request.method} {request.url.path} accepts "
+                           f"{', '.join(sorted(accepted)) or 'no field'}")
     return body
+
+
+@cache
+def body_fields(path: str, method: str) -> frozenset[str]:
+    """The fields the control spec describes for this call's body (read-only ones included: a
+    body read by GET may be sent back as it is)."""
+    spec = yaml.safe_load(CONTROL_SPEC.read_text(encoding="utf-8"))
+    operation = spec["paths"].get(path, {}).get(method.lower(), {})
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}) \
+        .get("schema", {})
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return frozenset(schema.get("properties", {}))
 
 
 def whole_number(body: dict, key: str) -> int | None:
@@ -70,6 +93,15 @@ def whole_number(body: dict, key: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
         raise ControlError(f"{key} must be a whole number, not {value!r:.40}")
     return int(value)
+
+
+def flag(body: dict, key: str) -> bool | None:
+    """`body[key]` as true or false; None if absent."""
+    if key not in body:
+        return None
+    if not isinstance(body[key], bool):
+        raise ControlError(f"{key} must be true or false, not {body[key]!r:.40}")
+    return bool(body[key])
 
 
 def world_size(body: dict, key: str, default: int | None, lowest: int) -> int | None:

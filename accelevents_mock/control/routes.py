@@ -7,24 +7,33 @@ inside `MockState.transact`; every route asks `access` first. GET /__mock lists 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from accelevents_mock.api.errors import unavailable_body
 from accelevents_mock.contract import catalogue
 from accelevents_mock.contract.catalogue import Transport
 from accelevents_mock.control.access import admin_refusal
 from accelevents_mock.control.commands import restore, set_clock, set_faults
-from accelevents_mock.control.parsing import ControlBody, ControlError, read_json, whole_number, world_size
+from accelevents_mock.control.parsing import (
+    CONTROL_SPEC,
+    ControlBody,
+    ControlError,
+    read_json,
+    whole_number,
+    world_size,
+)
 from accelevents_mock.control.views import faults_view, scenarios_view, snapshot, world_summary
 from accelevents_mock.http import JSON, error_response, json_response
+from accelevents_mock.pact.endpoints import pact_table
 from accelevents_mock.runtime.state import MockState
 from accelevents_mock.store import StoreUnavailable
 
-CONTROL_SPEC = Path(__file__).with_name("openapi.yaml")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -60,7 +69,7 @@ def control_routes(state: MockState) -> list[Route]:
         seed = whole_number(body, "seed")
         size = world_size(body, "sessions", None, 1)
         attendees = world_size(body, "attendees", None, 0)
-        await state.transact(lambda: state.reset(seed, size, attendees=attendees))
+        await state.transact(lambda: state.reset_to_start(seed, size, attendees))
         return json_response({"seed": state.config.seed, "sessions": state.config.sessions,
                               "attendees": state.config.attendees})
 
@@ -127,6 +136,7 @@ def control_routes(state: MockState) -> list[Route]:
         ("/__mock/faults", faults_route, ["GET", "PUT"]),
         ("/__mock/proxy", proxy, ["GET", "PUT"]),
         ("/__mock/violations", violations, ["GET", "DELETE"]),
+        *pact_table(state),
     ]
     index = index_of(table)
 
@@ -134,7 +144,35 @@ def control_routes(state: MockState) -> list[Route]:
         return json_response(index)
 
     table.insert(0, ("/__mock", index_route, ["GET"]))
-    return [Route(path, guarded(handler), methods=methods) for path, handler, methods in table]
+    return [ControlRoute(path, guarded(handler), methods=methods)
+            for path, handler, methods in table]
+
+
+class PanelFiles(StaticFiles):
+    """The panel's files; a missing file or a method other than GET answered in the documented
+    error body (StaticFiles raises HTTPException, which nothing here would catch)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except HTTPException as exc:
+            scenario = Transport.METHOD_NOT_ALLOWED if exc.status_code == 405 else Transport.NOT_FOUND
+            await error_response(catalogue.transport(scenario), f"{scope['path']}: {exc.detail}",
+                                 headers=dict(exc.headers or {}))(scope, receive, send)
+
+
+class ControlRoute(Route):
+    """A route that answers a method it does not take in the documented error body (Starlette's
+    own 405 is plain text)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            allowed = ", ".join(sorted(self.methods))
+            response = error_response(catalogue.transport(Transport.METHOD_NOT_ALLOWED),
+                                      f"{self.path} takes {allowed}", headers={"Allow": allowed})
+            await response(scope, receive, send)
+        else:
+            await super().handle(scope, receive, send)
 
 
 def index_of(table: list[tuple[str, Endpoint, list[str]]]) -> ControlBody:

@@ -3,14 +3,22 @@ faults. Bodies as the control API's own spec (accelevents_mock/control/openapi.y
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from accelevents_mock.contract import cases, catalogue
 from accelevents_mock.control.parsing import ControlBody
 from accelevents_mock.domain import rules
 from accelevents_mock.domain.clock import format_time
+from accelevents_mock.domain.models import Event, World
 from accelevents_mock.runtime.state import MockState
 from accelevents_mock.steering import faults
 
 WorldSummary = ControlBody  # GET /__mock/world: the event, named cases and tokens, sessions, users
+
+
+class SessionCounts(TypedDict):
+    sessions: int
+    listedToAttendees: int
 
 
 def role_of(state: MockState, user_id: int) -> str:
@@ -31,7 +39,8 @@ def world_summary(state: MockState, limit: int | None = None) -> WorldSummary:
         "seed": world.seed,
         "clock": state.clock.snapshot(),
         "events": [{"eventurl": e.url, "eventId": e.id, "name": e.name,
-                    "adminUserIds": list(e.admin_user_ids)} for e in world.events.values()],
+                    "adminUserIds": list(e.admin_user_ids), **session_counts(world, e)}
+                   for e in world.events.values()],
         "users": [{
             "userId": u.id, "name": u.full_name, "email": u.email, "role": role_of(state, u.id),
             "case": token_roles.get(u.token), "token": u.token,
@@ -54,6 +63,21 @@ def world_summary(state: MockState, limit: int | None = None) -> WorldSummary:
                   "otherEventurl": cases.OTHER_EVENT_URL if cases.OTHER_EVENT_URL in world.events
                   else None},
     }
+
+
+def session_counts(world: World, event: Event) -> SessionCounts:
+    """An event's sessions: every one (the panel's table, GET /__mock/world) and those an
+    attendee's list shows (its recordsTotal: hidden sessions are left out)."""
+    sessions = world.sessions_by_event.get(event.id, [])
+    return {"sessions": len(sessions),
+            "listedToAttendees": sum(rules.visible_to_attendees(s) for s in sessions)}
+
+
+def counts_line(world: World) -> str:
+    """The sessions of every event, in the words the panel's badge uses too (panel.js)."""
+    return " · ".join(f"{e.url} {counts['sessions']} sessions ({counts['listedToAttendees']} "
+                      f"listed to attendees)"
+                      for e in world.events.values() for counts in [session_counts(world, e)])
 
 
 def scenarios_view() -> list[ControlBody]:

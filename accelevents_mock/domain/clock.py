@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 
 TIME_FORMAT = "%Y/%m/%d %H:%M"  # the documents' "YYYY/MM/DD HH:MM"
+INSTANT_FORMATS = "ISO 8601 (2026-03-10T12:00:00Z) or 'YYYY/MM/DD HH:MM' (UTC)"
 
 
 class ClockView(TypedDict):
@@ -28,11 +29,15 @@ def format_time(moment: datetime) -> str:
 
 
 def parse_instant(text: str) -> datetime:
-    """Accept ISO 8601 or the documents' "YYYY/MM/DD HH:MM"; naive values are UTC."""
+    """Accept ISO 8601 or the documents' "YYYY/MM/DD HH:MM"; naive values are UTC. A ValueError
+    names what is accepted (the command line and the control API show it)."""
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        moment = datetime.strptime(text, TIME_FORMAT)
+        try:
+            moment = datetime.strptime(text, TIME_FORMAT)
+        except ValueError:
+            raise ValueError(f"{text!r:.40} is not an instant: {INSTANT_FORMATS}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

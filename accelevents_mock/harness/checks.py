@@ -4,7 +4,7 @@ the options; and the harness's own checks of the documented error contract.
 Our checks are plain functions registered with `@schemathesis.check`, so the property run, the
 stateful run and the long fuzz run all apply them to every response. They judge through
 `accelevents_mock.contract.verdicts`, the one implementation of "is this answer documented?". Every
-check (built-in and ours) is listed in accelevents_mock/harness/README.md; tests/test_harness_checks.py
+check (built-in and ours) is listed in docs/harness.md; tests/test_harness_checks.py
 keeps that table complete.
 """
 

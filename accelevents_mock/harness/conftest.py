@@ -88,7 +88,7 @@ _PATHS_KEY = pytest.StashKey[dict[str, Path]]()
 
 
 def tolerated(run: Run) -> dict[str, int]:
-    """Answers not judged as contract violations (see accelevents_mock/harness/README.md, tolerances)."""
+    """Answers not judged as contract violations (see docs/harness.md, tolerances)."""
     notes: dict[str, int] = {}
     for result in run.engine_runs:
         for note, count in result.notes.items():

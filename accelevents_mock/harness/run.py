@@ -55,7 +55,7 @@ class Run:
 
     def drive(self, recipe: flows.Recipe) -> list[str]:
         """Play one documented-error flow on the target; the problems found."""
-        with self.client() as api, self.target.raw_client(self.target.root) as control:
+        with self.client() as api, self.target.control_client() as control:
             return flows.drive(api, control, recipe, self.cases)
 
     def finish(self) -> None:

@@ -18,8 +18,11 @@ from typing import Any, Protocol, TypeVar
 import httpx
 import yaml
 
+from accelevents_mock.contract import catalogue
 from accelevents_mock.contract import spec as contract
 from accelevents_mock.contract.cases import MISSING_SESSION, Cases, Role, SessionCase, cases_from_world
+from accelevents_mock.contract.catalogue import Transport
+from accelevents_mock.control import admin_token
 from accelevents_mock.harness.checks import MAX_RETRY_WAIT, UNAVAILABLE, retry_after
 from accelevents_mock.harness.options import Options
 from accelevents_mock.safety.throttle import Throttle, UnsafeRequest
@@ -49,6 +52,9 @@ class Target:
     base_path: str  # /rest
     app: Any | None = None  # ASGI app when in process
     world: dict | None = None  # GET /__mock/world when the target is our mock
+    # Our mock asked for its admin token: only then is $ACCELEVENTS_MOCK_ADMIN_TOKEN sent, so
+    # the token never goes to a target that is not our mock (staging, say).
+    asks_admin_token: bool = False
 
     @property
     def name(self) -> str:
@@ -67,6 +73,15 @@ class Target:
             # A crash in a broken app must come back as a 500, as it would over the network.
             return TestClient(self.app, base_url=base_url, raise_server_exceptions=False)
         return httpx.Client(base_url=base_url, timeout=15.0, follow_redirects=False)
+
+    def control_client(self) -> httpx.Client:
+        """Our mock's /__mock, with its admin token from $ACCELEVENTS_MOCK_ADMIN_TOKEN when it
+        asked for one: beyond loopback (in a container, say) the control API does."""
+        client = self.raw_client(self.root)
+        token = admin_token.given_token()
+        if token and self.asks_admin_token:
+            client.headers[admin_token.ADMIN_HEADER] = token
+        return client
 
     def client(self, *, traffic: Any, throttle: Throttle, source: str,
                allow_writes: bool | None = None) -> httpx.Client:
@@ -150,14 +165,33 @@ def open_target(options: Options) -> Target:
 
 
 def _mock_world(target: Target) -> dict | None:
-    """Our mock describes itself at /__mock/world; anything else does not."""
+    """Our mock describes itself at /__mock/world; anything else does not. Asked first without
+    the admin token: it is sent only once the answer is our mock's own refusal for want of it."""
     try:
-        with target.raw_client(target.root) as client:
-            response = client.get("/__mock/world")
+        response = _world(target)
+        if _asks_admin_token(response) and admin_token.given_token():
+            target.asks_admin_token = True
+            response = _world(target)
         body = response.json() if response.status_code == 200 else None
     except (httpx.HTTPError, ValueError):
         return None
     return body if isinstance(body, dict) and "cases" in body else None
+
+
+def _world(target: Target) -> httpx.Response:
+    with target.control_client() as client:
+        return client.get("/__mock/world")
+
+
+def _asks_admin_token(response: httpx.Response) -> bool:
+    refusal = catalogue.transport(Transport.ADMIN_TOKEN_REQUIRED)
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return (response.status_code == refusal.status and isinstance(body, dict)
+            and body.get("errorCode") == refusal.code
+            and body.get("errorMessage") == refusal.message)
 
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -18,13 +18,13 @@ PAIRS = flows.pairs()
 def fresh_world(contract_run: Run) -> Run:
     # Scenarios change state (registrations, joins); on our mock each starts from the seed world.
     if contract_run.target.is_mock and contract_run.options.allow_writes:
-        with contract_run.target.raw_client(contract_run.target.root) as client:
+        with contract_run.target.control_client() as client:
             assert client.post("/__mock/reset", json={}).status_code == 200
     return contract_run
 
 
 def _reset(run: Run) -> None:
-    with run.target.raw_client(run.target.root) as client:
+    with run.target.control_client() as client:
         assert client.post("/__mock/reset", json={}).status_code == 200
 
 

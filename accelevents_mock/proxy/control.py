@@ -8,7 +8,9 @@ from typing import Any
 
 from accelevents_mock.contract.spec import operations
 from accelevents_mock.proxy.findings import FindingLog
-from accelevents_mock.proxy.settings import ProxySettings, display
+from accelevents_mock.proxy.settings import InvalidSetting, ProxySettings, display
+
+BODY_FIELDS = {"target": "target", "operations": "operations", "timeout_s": "timeoutS"}
 
 
 @dataclass
@@ -43,8 +45,9 @@ class ProxyControl:
         settings.allow_writes = _flag(body, "allowWrites", settings.allow_writes)
         try:
             settings.validate(operations())
-        except ValueError as exc:
-            raise ValueError(f"{exc} (target may be null: the mock answers everything)") from exc
+        except InvalidSetting as exc:
+            null = " or null: the mock answers everything" if exc.setting == "target" else ""
+            raise ValueError(f"{BODY_FIELDS[exc.setting]}: {exc}{null}") from exc
         settings.timeout_s = float(settings.timeout_s)
         self.settings = settings
 

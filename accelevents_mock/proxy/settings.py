@@ -8,9 +8,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from accelevents_mock.contract.spec import BASE_PATH
+
 DEFAULT_TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 600.0  # beyond it a caller would rather see the target as down
 URL_SCHEMES = ("http://", "https://")
+
+
+class InvalidSetting(ValueError):
+    """A setting the proxy cannot work with; `setting` is its ProxySettings field."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class TokenMapError(ValueError):
@@ -30,19 +40,23 @@ class ProxySettings:
     token_map: dict[str, str] = field(default_factory=dict, repr=False)
 
     def validate(self, known_operations: Iterable[str]) -> None:
-        """ValueError naming what is wrong, for the command line and the control API alike."""
-        if self.target is not None and not (isinstance(self.target, str)
-                                            and self.target.startswith(URL_SCHEMES)):
-            raise ValueError("the target must be an http(s) URL ending in the API's base path")
+        """InvalidSetting naming the setting and what is wrong, for the command line and the
+        control API alike."""
+        if self.target is not None and not is_api_base(self.target):
+            shown = display(self.target) if isinstance(self.target, str) else repr(self.target)
+            raise InvalidSetting("target", f"the target must be an http(s) URL ending in the "
+                                 f"API's base path {BASE_PATH}, such as "
+                                 f"https://staging.example{BASE_PATH} (not {shown:.200})")
         if self.operations is not None:
             unknown = sorted(self.operations - set(known_operations))
             if unknown:
-                raise ValueError(f"unknown operationId(s): {', '.join(unknown)}")
+                raise InvalidSetting("operations", f"unknown operationId(s): {', '.join(unknown)}"
+                                     f"; one of {', '.join(sorted(known_operations))}")
         timeout = self.timeout_s
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) \
                 or not 0 < timeout <= MAX_TIMEOUT_S:
-            raise ValueError(f"the timeout must be a number of seconds above 0 and at most "
-                             f"{MAX_TIMEOUT_S:g}")
+            raise InvalidSetting("timeout_s", f"the timeout must be a number of seconds above 0 "
+                                 f"and at most {MAX_TIMEOUT_S:g}")
 
     def forwards(self, operation_id: str) -> bool:
         return self.target is not None and (self.operations is None or operation_id in self.operations)
@@ -72,6 +86,19 @@ def parse_operations(text: str, known: set[str]) -> frozenset[str] | None:
     if unknown:
         raise ValueError(f"unknown operationId(s): {', '.join(unknown)}")
     return names
+
+
+def is_api_base(target: object) -> bool:
+    """An http(s) URL with a host whose path ends in the API's base path (and nothing after)."""
+    if not isinstance(target, str) or not target.startswith(URL_SCHEMES):
+        return False
+    try:
+        parts = urlsplit(target)
+        parts.port  # noqa: B018  # raises on a port that is no number
+    except ValueError:
+        return False
+    return bool(parts.hostname) and not parts.query and not parts.fragment \
+        and parts.path.rstrip("/").endswith(BASE_PATH)
 
 
 def display(target: str | None) -> str:

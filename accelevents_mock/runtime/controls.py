@@ -26,9 +26,12 @@ class Controls:
     def force(self, scenario: str | None, calls: int | None = None) -> None:
         """Force `scenario` on the next `calls` calls it applies to (all, if None); None clears."""
         if scenario is not None and scenario not in catalogue.SCENARIOS:
-            raise ValueError(f"unknown scenario {scenario!r}")
-        if calls is not None and calls < 1:
-            raise ValueError("calls must be at least 1")
+            raise ValueError(f"unknown scenario {scenario!r:.60}: one of "
+                             f"{', '.join(sorted(catalogue.SCENARIOS))}, or null to clear it")
+        if calls is not None and (isinstance(calls, bool) or not isinstance(calls, int)
+                                  or calls < 1):
+            raise ValueError(f"calls must be a whole number of at least 1, or null for every "
+                             f"call, not {calls!r:.40}")
         self.scenario, self.scenario_calls = scenario, calls
 
     def standing_scenario(self, operation: str) -> str | None:

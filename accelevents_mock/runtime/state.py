@@ -31,6 +31,16 @@ from accelevents_mock.world.builder import build_world
 T = TypeVar("T")
 
 
+def served_world(config: MockConfig, anchor: datetime) -> World:
+    """The world `config` asks for: its recording's, or the one generated from its seed and
+    size around `anchor`."""
+    if config.world_dir is not None:
+        from accelevents_mock.world.recorded import build_recorded_world  # spares every other start
+
+        return build_recorded_world(config.world_dir)
+    return build_world(config.seed, config.sessions, anchor=anchor, attendees=config.attendees)
+
+
 class MockState:
     def __init__(self, config: MockConfig | None = None) -> None:
         self._start(config or MockConfig())
@@ -55,6 +65,9 @@ class MockState:
         self.config = config
         self.clock = MockClock(frozen_at=self.config.clock)
         self.controls = Controls(self.clock, self.config.latency_ms, dict(self.config.faults))
+        # What POST /__mock/reset goes back to (a reset with a new seed changes `config`).
+        self.start_controls = self.controls.as_data()
+        self.start_size = (self.config.seed, self.config.sessions, self.config.attendees)
         self.changes = ChangeLog()
         self.notifier = Notifier()
         self.proxy = ProxyControl(self.config.proxy.copy())  # the proxy's settings and findings
@@ -79,17 +92,19 @@ class MockState:
             self.config.sessions = sessions
         if attendees is not None:
             self.config.attendees = attendees
-        if self.config.world_dir is not None:
-            from accelevents_mock.world.recorded import build_recorded_world  # spares every other start
-
-            world = build_recorded_world(self.config.world_dir)
-        else:
-            world = build_world(self.config.seed, self.config.sessions,
-                                anchor=anchor or self._build_anchor(),
-                                attendees=self.config.attendees)
-        self._install(world)
+        self._install(served_world(self.config, anchor or self._build_anchor()))
         self.backend.forget_journal()
         self.changes.note_reset(self.world_params())
+
+    def reset_to_start(self, seed: int | None = None, sessions: int | None = None,
+                       attendees: int | None = None) -> None:
+        """POST /__mock/reset: the start-up controls (clock, latency, faults, forced scenario)
+        and the start-up world, or one of the seed and size given, with no change made to it."""
+        self.controls.load(self.start_controls)
+        start_seed, start_sessions, start_attendees = self.start_size
+        self.reset(start_seed if seed is None else seed,
+                   start_sessions if sessions is None else sessions,
+                   attendees=start_attendees if attendees is None else attendees)
 
     def _install(self, world: World) -> None:
         """A fresh store over `world`, holding only the world's own registrations."""

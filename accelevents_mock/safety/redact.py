@@ -31,6 +31,15 @@ def mask_token(token: str) -> str:
     return MASK
 
 
+def mask_url_credentials(url: str) -> str:
+    """A URL's user and password (redis://user:secret@host/0) masked whole, and any credential
+    in its query."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        rest = MASK + rest[rest.index("@"):]
+    return mask_secrets(scheme + sep + rest)
+
+
 class Redactor:
     """Masks every secret it knows of anywhere in text, credentials in a query, credential
     headers whatever their value, and (with `emails`) e-mail addresses."""

@@ -19,15 +19,20 @@ LATENCY_HEADER = "x-mock-latency"
 FAULT_HEADER = "x-mock-fault"
 FAULTS = ("500", "reset", "slow-body", "malformed-json")
 SLOW_BODY_CHUNK_DELAY_S = 0.5
+MAX_LATENCY_MS = 60_000
 
 
 def parse_range(text: str) -> tuple[int, int]:
     """"200" -> (200, 200); "100-300" -> (100, 300); milliseconds, never negative."""
     low, _, high = text.strip().partition("-")
-    lo = int(low)
-    hi = int(high) if high else lo
-    if lo < 0 or hi < lo or hi > 60_000:
-        raise ValueError(f"latency {text!r} is not a range of 0 to 60000 ms")
+    if not (low.isdigit() and (high.isdigit() or not high)):
+        lo = hi = -1
+    else:
+        lo = int(low)
+        hi = int(high) if high else lo
+    if lo < 0 or hi < lo or hi > MAX_LATENCY_MS:
+        raise ValueError(f"latency {text!r:.40} is not MS or LO-HI, whole milliseconds from 0 to "
+                         f"{MAX_LATENCY_MS}")
     return lo, hi
 
 

@@ -45,8 +45,8 @@ import redis.asyncio as redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError, WatchError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.exceptions import WatchError
 
 from accelevents_mock.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
 from accelevents_mock.store import StoreUnavailable
@@ -77,6 +77,24 @@ CHANNELS = (CHANGES, NOTICES, HAND_OVER, HANDED_OVER)  # what each worker listen
 CHANGES_B, NOTICES_B, HAND_OVER_B = CHANGES.encode(), NOTICES.encode(), HAND_OVER.encode()
 
 log = logging.getLogger(__name__)
+
+
+def ping(url: str, timeout_s: float = 2.0) -> str | None:
+    """Why Redis at `url` cannot serve as the store (said at start), or None if it answers."""
+    import redis as blocking_redis
+
+    try:
+        client = blocking_redis.Redis.from_url(url, socket_connect_timeout=timeout_s,
+                                               socket_timeout=timeout_s)
+    except ValueError as exc:  # a URL redis-py cannot read (its message holds no password)
+        return f"is not a Redis URL redis-py can read ({exc})"
+    try:
+        client.ping()
+    except (RedisError, OSError) as exc:
+        return f"does not answer ({type(exc).__name__})"
+    finally:
+        client.close()
+    return None
 
 
 class Reach:

@@ -30,6 +30,7 @@ from accelevents_mock.domain.models import (
     World,
 )
 from accelevents_mock.recording.file import RECORDING_FILE
+from accelevents_mock.world import RecordingError
 
 EVENT_ID = 1
 FALLBACK_TICKET_TYPE = 1  # when the recording names no ticket type
@@ -156,7 +157,7 @@ class _Builder:
         for session in sorted(w.sessions.values(), key=lambda s: s.id):
             by_format.setdefault(session.format, session.id)
         w.cases.update({
-            "recorded_from": self.recording["meta"]["target"],
+            "recorded_from": self.recording["meta"].get("target"),
             SessionCase.WORKSHOP.key: by_format.get(SessionFormat.WORKSHOP),
             SessionCase.NETWORKING.key: by_format.get(SessionFormat.MEET_UP),
             "unknown_token": cases.UNKNOWN_TOKEN,
@@ -166,10 +167,36 @@ class _Builder:
         return w.index()
 
 
+MADE_BY = "a folder written by `accelevents-mock record` (or --proxy-record)"
+
+
 def load_recording(directory: Path) -> dict:
-    return json.loads((directory / RECORDING_FILE).read_text(encoding="utf-8"))
+    """The recording in `directory`, its outline checked; RecordingError otherwise."""
+    if not directory.is_dir():
+        raise RecordingError(f"{directory} is not a folder; give {MADE_BY}")
+    path = directory / RECORDING_FILE
+    try:
+        recording = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RecordingError(f"{directory} holds no {RECORDING_FILE}; give {MADE_BY}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise RecordingError(f"{path} is not readable JSON ({type(exc).__name__}); give "
+                             f"{MADE_BY}") from None
+    meta = recording.get("meta") if isinstance(recording, dict) else None
+    if not (isinstance(meta, dict) and isinstance(meta.get("eventurl"), str)
+            and isinstance(recording.get("exchanges"), list)):
+        raise RecordingError(f"{path} is not a recording: it needs meta.eventurl and a list of "
+                             f"exchanges, as {MADE_BY} has")
+    return recording
 
 
 def build_recorded_world(directory: Path) -> World:
-    """The world a recording describes (see the module's docstring for what is added)."""
-    return _Builder(load_recording(directory)).build()
+    """The world a recording describes (see the module's docstring for what is added);
+    RecordingError, naming the file, if it does not describe one."""
+    recording = load_recording(directory)
+    try:
+        return _Builder(recording).build()
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise RecordingError(f"{directory / RECORDING_FILE} is not a recording this mock can "
+                             f"serve: {type(exc).__name__} {exc} in its exchanges; record it "
+                             f"again with `accelevents-mock record`") from exc

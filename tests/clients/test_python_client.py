@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
 
 from accelevents_mock.contract import catalogue
@@ -122,12 +123,30 @@ def test_a_refused_registration_reads_as_the_typed_error_model(attendee: Flow,
     assert (refused.error_code, refused.error_message) == (capacity.code, capacity.message)
 
 
-def test_host_analytics(generated: SimpleNamespace, live: LiveMock, cases: dict) -> None:
+def test_host_analytics_count_and_list_a_new_registrant(generated: SimpleNamespace,
+                                                       live: LiveMock, cases: dict) -> None:
+    """The host's analytics of a session, read through the generated models: one attendee
+    registering adds one to its stats and that attendee to its registrants."""
+    session, expand = cases["open_session"], "stats,registerdHolderUsers"
     host = Flow(generated, live, cases["tokens"]["host"], cases["eventurl"])
-    analytics = host.call("host.get_session_analytics", cases["open_session"],
-                          expand="registeredHolderUsers")
-    assert isinstance(analytics, generated.models.Session)
-    assert analytics.session_id == cases["open_session"]
+    attendee = Flow(generated, live, cases["tokens"]["attendee"], cases["eventurl"])
+    before = host.call("host.get_session_analytics", session, expand=expand)
+    attendee.call("registration.register_for_session", session)
+    after = host.call("host.get_session_analytics", session, expand=expand)
+
+    assert isinstance(after, generated.models.Session) and after.session_id == session
+    count = after.session_stats.registered_user_count
+    assert count == before.session_stats.registered_user_count + 1
+    assert len(after.registerd_holder_users) == count
+    holders = {h.user_id: h for h in after.registerd_holder_users}
+    new = set(holders) - {h.user_id for h in before.registerd_holder_users}
+    assert new == {_user_id(live, cases["tokens"]["attendee"])}
+    assert holders[new.pop()].attended is False  # registered, not yet there
+
+
+def _user_id(live: LiveMock, token: str) -> int:
+    users = httpx.get(f"{live.base_url}/__mock/world", timeout=10).json()["users"]
+    return next(u["userId"] for u in users if u["token"] == token)
 
 
 def test_networking_availability_and_matches(generated: SimpleNamespace, live: LiveMock,

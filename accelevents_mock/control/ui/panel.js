@@ -53,7 +53,10 @@ function caseNames() {
 
 async function loadWorld() {
   world = await api("/world");
-  $("#seed-badge").textContent = `seed ${world.seed} · ${world.sessions.length} sessions`;
+  // The words of the banner (control/views.py counts_line): every session, and those listed.
+  const counts = world.events.map((e) =>
+    `${e.eventurl} ${e.sessions} sessions (${e.listedToAttendees} listed to attendees)`);
+  $("#seed-badge").textContent = [`seed ${world.seed}`, ...counts].join(" · ");
   const byFormat = {};
   for (const s of world.sessions) {
     byFormat[s.format] ??= { live: 0, upcoming: 0, ended: 0 };

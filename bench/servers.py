@@ -1,4 +1,5 @@
-"""The processes the bench starts, watches and stops: our mock, Prism, the ceiling, Redis."""
+"""The servers under test: the processes the bench starts, watches and stops (our mock, Prism,
+Mockoon, WireMock, the ceiling, Redis), and the names their rows of figures go by."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE = "@stoplight/prism-cli@5"
 TOOLS_DIR = ROOT / "bench" / ".tools"  # other npm-installed references, one folder each
 HEADERS = {"Authorization": "attendee-token"}
+
+# The rows of figures, by server (the references are measured, never judged).
+ONE_WORKER = "ours-1"  # our mock as it starts by default: one worker, in memory
+COMPUTED = "ours-1-nc"  # one worker without the response cache (--no-response-cache)
+REDIS_ONE = "ours-1-redis"  # one worker on the Redis store
+PROXIED = "ours-proxy"  # ours as the validating proxy in front of a second ours-1
+REFERENCES = ("prism", "mockoon", "wiremock", "ceiling")
+# The JSON's key for the servers measured: named before they were called servers, and kept so
+# that earlier runs' files read the same.
+MEASURED = "targets"
 
 
 def free_port() -> int:
