@@ -24,13 +24,12 @@ from accelevents_mock.config import MockConfig
 from accelevents_mock.contract.spec import BASE_PATH, SPEC_PATH
 from accelevents_mock.control.routes import PanelFiles, control_routes
 from accelevents_mock.control.socket import socket_route
-from accelevents_mock.middleware.caught_up import CaughtUp
 from accelevents_mock.middleware.cors import Cors, cors_options
 from accelevents_mock.middleware.journaled import Journaled
 from accelevents_mock.middleware.limits import RequestLimits
 from accelevents_mock.middleware.response_cache import ResponseCache
 from accelevents_mock.middleware.routing import ApiFirst
-from accelevents_mock.middleware.store_guard import StoreGuard
+from accelevents_mock.middleware.shared_store import SharedStore
 from accelevents_mock.pact.capture import Captured
 from accelevents_mock.proxy.forward import Proxy
 from accelevents_mock.runtime.state import MockState
@@ -46,12 +45,11 @@ def request_path(state: MockState, operations: Operations) -> list[Middleware]:
     layers = [
         (Middleware(Cors, **cors_options(config.cors_origins)), bool(config.cors_origins)),
         (Middleware(RequestLimits), True),  # 413 / 431 before anything reads the request
-        (Middleware(StoreGuard), shared),  # the shared store out of reach: a JSON 503
         (Middleware(ApiFirst, routes=server_routes(state)), True),  # the rest of the server leaves here
         (Middleware(Journaled, state=state), True),  # every API call into the journal
         (Middleware(Captured, state=state), config.pact_capture),  # kept for the Pact export
         (Middleware(Proxy, state=state), True),  # forwarded to the target, when set to
-        (Middleware(CaughtUp, state=state), shared),  # the world as every worker left it
+        (Middleware(SharedStore, state=state), shared),  # the world as every worker left it; else a JSON 503
         (Middleware(ResponseCache, state=state), config.response_cache),  # a repeated GET
         (Middleware(FastPath, operations=operations), config.fast_path),  # a plainly valid call
     ]

@@ -13,6 +13,10 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from redis.asyncio.connection import AbstractConnection
 
 from tests.live import free_port
 
@@ -73,3 +77,17 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 10) 
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("redis-server did not start")
         time.sleep(0.05)
+
+
+def count_round_trips(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every command (or pipeline, or script call) this process sends to Redis from now on, as
+    it goes out: each is one round trip."""
+    sent: list[bytes] = []
+    send = AbstractConnection.send_packed_command
+
+    async def counted(self: Any, command: Any, check_health: bool = True) -> None:
+        sent.append(command if isinstance(command, bytes) else b"".join(command))
+        await send(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    return sent

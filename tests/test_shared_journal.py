@@ -7,17 +7,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 import pytest
-from redis.asyncio.connection import AbstractConnection
 
 from accelevents_mock.app import MockApp, create_app
 from accelevents_mock.config import MockConfig
 from accelevents_mock.contract.cases import EVENT_URL, TOKENS
 from accelevents_mock.store import shared_journal
-from tests.redis_server import RedisServer, running_redis
+from tests.redis_server import RedisServer, count_round_trips, running_redis
 
 LISTING = f"/rest/events/{EVENT_URL}/session?size=5"
 
@@ -31,15 +29,7 @@ def server() -> Iterator[RedisServer]:
 @pytest.fixture
 def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Every command (or pipeline) this process sends to Redis, as it goes out."""
-    sent: list[bytes] = []
-    send = AbstractConnection.send_packed_command
-
-    async def counted(self: Any, command: Any, check_health: bool = True) -> None:
-        sent.append(command if isinstance(command, bytes) else b"".join(command))
-        await send(self, command, check_health)
-
-    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
-    return sent
+    return count_round_trips(monkeypatch)
 
 
 @asynccontextmanager

@@ -72,3 +72,21 @@ def test_a_reset_replays_to_the_same_world_and_cannot_be_rolled_back() -> None:
     assert [s.title for s in there.world.sessions.values()] == \
         [s.title for s in here.world.sessions.values()]
     assert not here.rollback()
+
+
+def test_changes_run_before_a_settle_are_taken_back_together() -> None:
+    """A shared store commits the changes that waited for one commit together (issue 28), and
+    takes them all back when that commit loses a race."""
+    state = new_state()
+    cases, attendee = state.world.cases, user(state, "attendee")
+    before = state.store.snapshot()
+    state.run_change(lambda: state.service.register(EVENT, attendee, cases["small_session"]))
+    state.run_change(lambda: busy_change(state))
+    assert state.rollback()
+    assert state.store.snapshot() == before
+    state.run_change(lambda: state.service.register(EVENT, attendee, cases["small_session"]))
+    state.settle()  # committed: the next change starts another batch
+    committed = state.store.snapshot()
+    state.run_change(lambda: busy_change(state))
+    assert state.rollback()
+    assert state.store.snapshot() == committed

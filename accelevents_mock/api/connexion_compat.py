@@ -82,6 +82,7 @@ def enter_request(scope: Scope, receive: Receive) -> None:
     connexion_context._receive.set(receive)
 
 
+@functools.cache  # a few dozen names, asked per call by the fast path: its regexes cost µs
 def python_name(name: str) -> str:
     """A spec name (operationId, parameter) as Python names it: what Connexion's
     `pythonic_params` passes a handler (`sessionId` → `session_id`, `id` → `id_`)."""

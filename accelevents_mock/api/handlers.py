@@ -2,8 +2,9 @@
 
 `Operations.endpoint(operation_id)` wraps a handler with what every operation shares:
 forcing, faults, latency, the journal's notes and the documented error body for `ApiError`
-(app.CaughtUp has brought the world up to date before). Handlers that write run the service call through
-`state.transact`, so the rule's check and its write are one atomic step for every worker.
+(on a shared store, middleware/shared_store.py has brought the world up to date before).
+Handlers that write run the service call through `state.transact`, so the rule's check and
+its write are one atomic step for every worker.
 """
 
 from __future__ import annotations

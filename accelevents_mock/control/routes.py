@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from accelevents_mock.api.errors import unavailable_body
 from accelevents_mock.contract import catalogue
 from accelevents_mock.contract.catalogue import Transport
 from accelevents_mock.control.access import admin_refusal
@@ -28,9 +29,10 @@ from accelevents_mock.control.parsing import (
     world_size,
 )
 from accelevents_mock.control.views import faults_view, scenarios_view, snapshot, world_summary
-from accelevents_mock.http import error_response, json_response
+from accelevents_mock.http import JSON, error_response, json_response
 from accelevents_mock.pact.endpoints import pact_table
 from accelevents_mock.runtime.state import MockState
+from accelevents_mock.store import StoreUnavailable
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -48,6 +50,9 @@ def control_routes(state: MockState) -> list[Route]:
                 return await handler(request)
             except ControlError as exc:
                 return error_response(exc.case, str(exc))
+            except StoreUnavailable as exc:  # the shared store out of reach
+                status, body, headers = unavailable_body(exc)
+                return Response(body, status, headers, media_type=JSON)
         return endpoint
 
     async def spec(_: Request) -> Response:

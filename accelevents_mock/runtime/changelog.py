@@ -1,6 +1,9 @@
 """Changes as ops: a change run while its writes are noted (as ops, with how to undo each), taken
 back when it loses a race or fails midway, and the networking notices it sent held until it is
-committed. A back end replays the ops elsewhere (`accelevents_mock.store.backend.Replica`)."""
+committed. A back end replays the ops elsewhere (`accelevents_mock.store.backend.Replica`).
+
+Changes run one after another before the back end settles them are one batch: committed
+together (one round trip for all, `store/shared.py`), or taken back together."""
 
 from __future__ import annotations
 
@@ -29,10 +32,11 @@ class Changed(Protocol):
 
 class ChangeLog:
     def __init__(self) -> None:
-        self.pending: list[Op] | None = None  # ops of the change being run...
-        self.undo: list[Undo] = []  # ...how to take its store writes back...
-        self.controls_before: dict[str, Any] | None = None  # ...the controls it started from
-        self.notices: list[Notice] = []  # sent once that change is committed
+        self.pending: list[Op] | None = None  # ops of the change being run
+        self.undo: list[Undo] = []  # how to take back the store writes of the batch...
+        self.controls_before: dict[str, Any] | None = None  # ...and the controls it started from
+        self.notices: list[Notice] = []  # sent once the batch is committed
+        self.batch_open = False  # changes ran since the last settle or rollback
         self.failed_midway = False  # the last change raised after changing something
 
     @property
@@ -59,11 +63,15 @@ class ChangeLog:
         return True
 
     def run(self, state: Changed, change: Callable[[], T]) -> tuple[list[Op], T]:
-        """Run `change` and return the ops that replay it. If it raises after changing
-        something (`failed_midway`), the caller must rebuild the local state (`SharedBackend`
-        replays the shared log); the rules raise before they write."""
-        before = self.controls_before = state.controls.as_data()
-        self.pending, self.notices, self.undo = [], [], []
+        """Run `change` as the next of the batch and return the ops that replay it. If it
+        raises after changing something (`failed_midway`), the caller must take back the batch
+        (`rollback`, else `SharedBackend` replays the shared log); the rules raise before they
+        write."""
+        before = state.controls.as_data()
+        if not self.batch_open:
+            self.controls_before, self.notices, self.undo = before, [], []
+            self.batch_open = True
+        self.pending = []
         # The store describes its writes (ops, undos) only now: a mock on its own never
         # records, and its writes skip that work.
         state.store.on_write = self.note_write
@@ -83,10 +91,14 @@ class ChangeLog:
             ops.append(["controls", state.controls.as_data()])
         return ops, result
 
+    def settle(self) -> None:
+        """The batch is committed: the next change starts another."""
+        self.batch_open, self.undo, self.notices = False, [], []
+
     def rollback(self, state: Changed) -> bool:
-        """Take back the last change (it lost a race, or failed midway). False if it cannot be
-        (it rebuilt the world): then replay the shared log instead."""
-        self.notices = []
+        """Take back the changes of the batch (it lost a race, or one failed midway). False if
+        they cannot be (one rebuilt the world): then replay the shared log instead."""
+        self.notices, self.batch_open = [], False
         undo, self.undo = self.undo, []
         if cannot_undo in undo:
             return False

@@ -160,6 +160,9 @@ class MockState:
     def rollback(self) -> bool:
         return self.changes.rollback(self)
 
+    def settle(self) -> None:
+        self.changes.settle()
+
     def take_notices(self) -> list[Notice]:
         return self.changes.take_notices()
 

@@ -29,11 +29,17 @@ class Replica(Protocol):
         ...
 
     def run_change(self, change: Callable[[], T]) -> tuple[list[Op], T]:
-        """Run `change` and return the ops that replay it."""
+        """Run `change` and return the ops that replay it. Changes run until `settle` or
+        `rollback` are one batch."""
         ...
 
     def rollback(self) -> bool:
-        """Take back the last recorded change; False if it cannot (then replay from scratch)."""
+        """Take back the batch of changes run since the last `settle`; False if it cannot
+        (then replay from scratch)."""
+        ...
+
+    def settle(self) -> None:
+        """The batch is committed: forget how to take it back."""
         ...
 
     def apply(self, op: Op) -> None:

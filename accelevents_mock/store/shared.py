@@ -1,26 +1,28 @@
 """One world for many workers and instances, kept in Redis (`--store redis://host:port/db`).
 
 The world itself is built from its seed in every process; what changes (registrations,
-networking, the clock, scenarios, faults, resets) is a log of ops in Redis. Each entry of the
-log is one committed change. A worker
+networking, the clock, scenarios, faults, resets) is a log of ops in Redis (`shared_log.py`).
+Each entry of the log is one committed change. A worker
 
-- learns of every committed change by a message on a pub/sub channel (published inside the
-  same MULTI as the change), and only then catches up: one round trip reads the epoch (bumped by
-  each reset) and the entries it has not applied yet, and replays them locally. While nothing
-  changes, a read makes no round trip for the log. The message reaches every subscriber's socket
-  as Redis commits the change, before the writer can answer its client; a worker reads its
-  socket before it answers a request (`sync`), so a change answered by one worker is seen by
-  the next request to any other;
-- writes with an optimistic transaction: WATCH the log, catch up, run the rule in Python on
-  its up-to-date copy, then MULTI/RPUSH/EXEC. If another worker committed in between, EXEC
-  fails, the local write is undone, and the rule runs again on the new state. So a
-  check-then-write (capacity, session limit) can never act on stale counts: nothing is
-  oversold, and the rules live once, in Python, not again in Lua.
+- learns of every committed change by a message on a pub/sub channel, published by the same
+  script call that commits it, and carrying the entry: it applies the entry from the message,
+  so a read makes no round trip, even after a change. Only a message it cannot place (a gap,
+  after Redis was lost) sends it to read the log: one round trip. The message reaches every
+  subscriber's socket as Redis commits the change, before the writer can answer its client; a
+  worker reads its socket before it answers a request (`sync`), so a change answered by one
+  worker is seen by the next request to any other;
+- writes in one round trip: it runs the rule in Python on its up-to-date copy, then one script
+  call appends the change's ops if that copy still holds the whole log. If another worker
+  committed in between, nothing is written, the local write is undone, the entries it missed
+  come back in the same reply, and the rule runs again on the new state. So a check-then-write
+  (capacity, session limit) can never act on stale counts: nothing is oversold, and the rules
+  live once, in Python, not again in Lua.
 
 Restarting a mock replays the log, so no registration is lost; a long log is compacted into a
 snapshot of the state, so a restart stays quick and Redis stays small. The journal is a capped list
 next to the log, written behind the requests (`shared_journal.py`), and networking notices
-travel on a pub/sub channel to whichever worker holds the attendee's socket.
+travel on a pub/sub channel (published with their change) to whichever worker holds the
+attendee's socket.
 
 When Redis cannot be reached, every call gives up within `STORE_TIMEOUT_S` with
 `StoreUnavailable` (the API answers 503); the next call tries again, so service comes back by
@@ -35,6 +37,7 @@ import json
 import logging
 import secrets
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
@@ -47,7 +50,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from accelevents_mock.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
 from accelevents_mock.store import StoreUnavailable
-from accelevents_mock.store.backend import Notice, Replica
+from accelevents_mock.store.backend import Replica
 from accelevents_mock.store.journal import Answered, JournalEntry
 from accelevents_mock.store.keys import (
     CHANGES,
@@ -61,9 +64,11 @@ from accelevents_mock.store.keys import (
 )
 from accelevents_mock.store.memory import Op
 from accelevents_mock.store.shared_journal import SharedJournal
+from accelevents_mock.store.shared_log import APPEND, COMPACT, READ, RESET, News, Position, Reply, SharedLog
 
 T = TypeVar("T")
-MAX_ATTEMPTS = 200  # of one transaction; each failure means another worker made progress
+MAX_ATTEMPTS = 200  # of one commit; each failure means another worker made progress
+MAX_BATCH = 64  # changes committed together at most
 COMPACT_AFTER = 5000  # log entries; then the log is replaced by one snapshot of the state
 STORE_TIMEOUT_S = 0.6  # to connect, or for one reply: then Redis counts as unreachable (503)
 PROBE_AFTER_S = 0.5  # after Redis was found unreachable, how long calls fail without trying
@@ -111,6 +116,24 @@ class Reach:
             raise StoreUnavailable(f"the shared store (Redis) cannot be reached: {exc!r}") from exc
 
 
+class _Waiting:
+    """A change waiting to be committed, and once it is, its outcome."""
+
+    def __init__(self, change: Callable[[], Any]) -> None:
+        self.change = change
+        self.done = False
+        self.result: Any = None
+        self.error: Exception | None = None
+
+    def fail(self, error: Exception) -> None:
+        self.done, self.error = True, error
+
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
 class SharedBackend:
     """The `Backend` of a mock whose world is shared through Redis."""
 
@@ -121,15 +144,18 @@ class SharedBackend:
         self.redis: Any = redis.from_url(url, socket_timeout=STORE_TIMEOUT_S, **options)
         self._subscriber = redis.from_url(url, **options)  # no read timeout: it waits for news
         self._reach = Reach()
+        self._log = SharedLog(self.redis)
         self.replica = replica
-        self.epoch: int | None = None  # the reset this worker's copy follows...
-        self.applied = 0  # ...and how many entries of its log the copy holds
+        self.at: Position | None = None  # where this worker's copy stands in the log (None: rebuild)
         self.journal_era: str | None = None  # changes with each reset (keys.JOURNAL_ERA)
         self.journal = SharedJournal(self.redis, journal_size, self._reach,
                                      lambda: self.journal_era, self._listen)
-        self._lock = asyncio.Lock()  # one sync or transaction at a time in this worker
+        self._lock = asyncio.Lock()  # one catch-up or change at a time in this worker
         self._listener: asyncio.Task | None = None  # reads CHANNELS
-        self._stale = True  # the log may hold entries this copy lacks
+        self._subscribing: asyncio.Future[None] | None = None  # the subscription under way
+        self._news: deque[News] = deque()  # commits announced, not applied yet
+        self._queue: list[_Waiting] = []  # changes waiting for the next commit
+        self._stale = True  # the log may hold entries this copy lacks, and no message says which
 
     # -- reading -----------------------------------------------------------------------------
     async def sync(self) -> None:
@@ -138,38 +164,56 @@ class SharedBackend:
                 await self._listen()
         # A change message already on this worker's socket is read by the listener first.
         await asyncio.sleep(0)
+        if not self._news and not self._stale:
+            return
+        async with self._lock:
+            await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        """Apply the news; read the log (one round trip) only if the news cannot tell."""
+        self._apply_news()
         if not self._stale:
             return
-        async with self._lock, self._reach():
+        async with self._reach():
             self._stale = False  # cleared before the read: a change meanwhile sets it again
             try:
-                await self._catch_up(self.redis)
+                reply = await self._log.call(self.at, READ)
+                if reply is None:
+                    await self._start_log()
+                else:
+                    self._take(reply)
             except BaseException:
                 self._stale = True
                 raise
+        self._apply_news()
 
-    async def _catch_up(self, conn: Any) -> None:
-        """Bring the local copy up to the log: new entries, or a whole new epoch. `conn` is
-        the client, or a pipeline WATCHing the log (whose commands run at once)."""
-        watching = isinstance(conn, redis.client.Pipeline)  # a bool: conn stays Any for mypy
-        if watching:
-            (epoch, era) = await conn.mget(EPOCH, JOURNAL_ERA)
-            entries = await conn.lrange(LOG, self.applied, -1)
-        else:  # one round trip, read atomically
-            async with conn.pipeline(transaction=True) as reader:
-                (epoch, era), entries = await reader.mget(EPOCH, JOURNAL_ERA).lrange(
-                    LOG, self.applied, -1).execute()
-        if epoch is None:
-            await self._start_log()
+    def _apply_news(self) -> None:
+        while self._news:
+            news = self._news.popleft()
+            if news.seen(self.at):
+                continue
+            if not news.follows(self.at):
+                self._news.clear()
+                self._stale = True  # a gap: the log says what is missing
+                return
+            self._apply([news.entry])
+            self.at = Position(news.epoch, news.era, news.index)
+            self.journal_era = news.era
+
+    def _take(self, reply: Reply) -> None:
+        """Bring the copy up to the log, from a reply that did not commit: the entries after
+        the copy's, or the whole log (its first entry rebuilds everything by itself)."""
+        if reply.start and (self.at is None or (reply.epoch, reply.start) != (self.at.epoch, self.at.length)):
+            self.at, self._stale = None, True  # cannot place them: read the whole log
             return
-        self.journal_era = era.decode() if era is not None else ""  # "": a log from before eras
-        if int(epoch) != self.epoch:
-            entries = await conn.lrange(LOG, 0, -1)
-            self.epoch, self.applied = int(epoch), 0
+        self._apply(reply.entries)
+        self.at = Position(reply.epoch, reply.era, reply.start + len(reply.entries))
+        self.journal_era = reply.era
+
+    def _apply(self, entries: list[bytes]) -> None:
         for entry in entries:
             for op in json.loads(entry):
                 self.replica.apply(op)
-            self.applied += 1
 
     async def _start_log(self) -> None:
         """An empty Redis: this worker's world (seed, size, anchor hour) becomes everyone's,
@@ -187,94 +231,135 @@ class SharedBackend:
                 pipe.publish(CHANGES, b"")
                 with contextlib.suppress(WatchError):  # else another worker started it first
                     await pipe.execute()
-        self.epoch = None
-        await self._catch_up(self.redis)
+        reply = await self._log.call(None, READ)
+        if reply is not None:
+            self._take(reply)
 
     # -- writing -----------------------------------------------------------------------------
     async def transact(self, change: Callable[[], T]) -> T:
-        async with self._lock, self._reach():
-            try:
-                return await self._run_until_committed(change)
-            except (*UNREACHABLE, asyncio.CancelledError):
-                # The commit may or may not have reached Redis: rebuild the copy from the log.
-                self.epoch, self.applied, self._stale = None, 0, True
-                raise
+        """Changes that wait while this worker commits others go together in the next commit
+        (group commit: one round trip for the batch), each answered once it is committed."""
+        waiting = _Waiting(change)
+        self._queue.append(waiting)
+        async with self._lock:
+            while not waiting.done:  # else an earlier batch took it
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                await self._commit_batch(batch)
+        result: T = waiting.outcome()
+        return result
 
-    async def _run_until_committed(self, change: Callable[[], T]) -> T:
+    async def _commit_batch(self, batch: list[_Waiting]) -> None:
+        try:
+            await self._catch_up()
+            async with self._reach():
+                await self._run_until_committed(batch)
+        except BaseException as exc:
+            if isinstance(exc, (*UNREACHABLE, StoreUnavailable, asyncio.CancelledError)):
+                # The commit may or may not have reached Redis: rebuild the copy from the log.
+                self.at, self._stale = None, True
+                self.replica.settle()
+            for waiting in batch:
+                if not waiting.done:
+                    waiting.fail(exc if isinstance(exc, Exception) else StoreUnavailable(
+                        "the commit was interrupted; its outcome is unknown"))
+            raise
+
+    async def _run_until_committed(self, batch: list[_Waiting]) -> None:
         for _ in range(MAX_ATTEMPTS):
-            async with self.redis.pipeline(transaction=True) as pipe:
-                await pipe.watch(EPOCH, LOG)
-                await self._catch_up(pipe)
-                try:
-                    ops, result = self.replica.run_change(change)
-                except Exception:
-                    if self.replica.failed_midway:  # it changed the local copy, then failed
-                        self._take_back_local_change()
-                    raise
-                if not ops:
-                    return result
-                if await self._commit(pipe, ops):
-                    await self._publish(self.replica.take_notices())
-                    if self.applied >= COMPACT_AFTER:
-                        await self._compact()
-                    return result
-            self._take_back_local_change()
+            if self._stale:
+                await self._catch_up()
+            ops = self._run_batch(batch)
+            if ops is None:  # a change failed midway: the others run again without it
+                self._take_back_local_changes()
+                batch = [waiting for waiting in batch if not waiting.done]
+                continue
+            if not ops:
+                self.replica.settle()
+                self._answer(batch)
+                return
+            notices = tuple(_dumps({"userId": user_id, "notice": notice})
+                            for user_id, notice in self.replica.take_notices())
+            kind = RESET if ops[0][0] == "reset" else APPEND
+            reply = await self._log.call(self.at, kind, _dumps(ops), notices)
+            if reply is not None and reply.committed:
+                self.replica.settle()
+                self.at = Position(reply.epoch, reply.era, reply.start)
+                self.journal_era = reply.era
+                self._answer(batch)
+                if reply.start >= COMPACT_AFTER:
+                    await self._compact()
+                return
+            self._take_back_local_changes()
+            if reply is None:  # Redis was emptied meanwhile
+                await self._start_log()
+            else:
+                self._take(reply)
         raise RuntimeError(f"no commit after {MAX_ATTEMPTS} attempts")
 
-    async def _commit(self, pipe: Any, ops: list[Op]) -> bool:
-        new_epoch = ops[0][0] == "reset"
-        pipe.multi()
-        if new_epoch:  # a reset starts a new log, and forgets the journal with the old world
-            pipe.delete(LOG, *JOURNAL_KEYS).rpush(LOG, _dumps(ops)).incr(JOURNAL_ERA).incr(EPOCH)
-        else:
-            pipe.rpush(LOG, _dumps(ops))
-        pipe.publish(CHANGES, b"")
-        try:
-            replies = await pipe.execute()
-        except WatchError:
-            return False
-        if new_epoch:
-            self.epoch, self.applied, self.journal_era = replies[-2], 1, str(replies[-3])
-        else:
-            self.applied = replies[-2]
-        return True
+    def _run_batch(self, batch: list[_Waiting]) -> list[Op] | None:
+        """Run every change of the batch on the local copy, each seeing those before it; the
+        ops of all (from the last reset on: a reset starts a new log), or None if one failed
+        midway (its caller is answered with its error)."""
+        ops: list[Op] = []
+        for waiting in batch:
+            try:
+                change_ops, waiting.result = self.replica.run_change(waiting.change)
+                waiting.error = None
+            except Exception as exc:
+                if self.replica.failed_midway:  # it changed the local copy, then failed
+                    waiting.fail(exc)
+                    return None
+                waiting.error = exc  # a rule said no: the answer, once the batch commits
+                continue
+            if change_ops and change_ops[0][0] == "reset":
+                ops = []
+            ops += change_ops
+        return ops
+
+    @staticmethod
+    def _answer(batch: list[_Waiting]) -> None:
+        for waiting in batch:
+            waiting.done = True
 
     async def _compact(self) -> None:
         """Replace the log by what it amounts to: the world, a snapshot, the controls. The
-        epoch moves on, so other workers rebuild from it; the journal stays."""
-        entry = _dumps(self.replica.snapshot_ops())
-        async with self.redis.pipeline(transaction=True) as pipe:
-            await pipe.watch(EPOCH, LOG)
-            if int(await pipe.get(EPOCH) or 0) != self.epoch or await pipe.llen(LOG) != self.applied:
-                return  # someone wrote meanwhile: compact another time
-            pipe.multi()
-            pipe.delete(LOG).rpush(LOG, entry).incr(EPOCH).publish(CHANGES, b"")
-            try:
-                replies = await pipe.execute()
-            except WatchError:
-                return
-        self.epoch, self.applied = replies[-2], 1
+        epoch moves on; the other workers rebuild from the message; the journal stays. If
+        someone wrote meanwhile, nothing is written: compact another time."""
+        reply = await self._log.call(self.at, COMPACT, _dumps(self.replica.snapshot_ops()))
+        if reply is not None and reply.committed:
+            self.at = Position(reply.epoch, reply.era, reply.start)
+        elif reply is not None:
+            self._take(reply)
 
-    def _take_back_local_change(self) -> None:
-        """The local copy ran a change that was not committed: undo it, or else rebuild the
+    def _take_back_local_changes(self) -> None:
+        """The local copy ran changes that were not committed: undo them, or else rebuild the
         copy from the log."""
         if not self.replica.rollback():
-            self.epoch, self.applied = None, 0
+            self.at, self._stale = None, True
 
     # -- networking notices ------------------------------------------------------------------
-    async def _publish(self, notices: list[Notice]) -> None:
-        for user_id, notice in notices:
-            await self.redis.publish(NOTICES, _dumps({"userId": user_id, "notice": notice}))
-
     @property
     def listening(self) -> bool:
         return self._listener is not None and not self._listener.done()
 
     async def _listen(self) -> None:
         """Subscribe (again, after Redis was lost) to CHANNELS; the subscription is
-        confirmed before this returns, so a change committed after it cannot go unnoticed."""
+        confirmed before this returns, so a change committed after it cannot go unnoticed.
+        Requests that come meanwhile wait for that one subscription (a first burst of calls
+        on a new worker would else open one each, and time out)."""
         if self.listening:
             return
+        if self._subscribing is None:
+            self._subscribing = asyncio.ensure_future(self._subscribe())
+            self._subscribing.add_done_callback(self._subscribed)
+        await asyncio.shield(self._subscribing)
+
+    def _subscribed(self, attempt: asyncio.Future[None]) -> None:
+        self._subscribing = None
+        if not attempt.cancelled():
+            attempt.exception()  # retrieved: whoever waited for it has seen it
+
+    async def _subscribe(self) -> None:
         self._stale = True  # whatever happened while nobody listened
         pubsub = self._subscriber.pubsub()
         try:  # bounded: this client has no read timeout, and Redis may accept yet not answer
@@ -296,7 +381,7 @@ class SharedBackend:
                     continue
                 channel = message["channel"]
                 if channel == CHANGES_B:
-                    self._stale = True
+                    self._hear(message["data"])
                 elif channel == NOTICES_B:
                     self._deliver_notice(message["data"])
                 elif channel == HAND_OVER_B:
@@ -309,6 +394,14 @@ class SharedBackend:
             self._stale = True
             with contextlib.suppress(*UNREACHABLE):
                 await pubsub.aclose()
+
+    def _hear(self, data: bytes) -> None:
+        """A commit announced: applied before the next request is answered (`sync`)."""
+        news = News.parse(data)
+        if news is None:
+            self._stale = True
+        else:
+            self._news.append(news)
 
     def _deliver_notice(self, data: bytes) -> None:
         try:
