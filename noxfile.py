@@ -11,9 +11,31 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import nox
+
+CORE_PYTHONS = ["3.12", "3.13"]
+
+
+def runs(command: str) -> bool:
+    found = shutil.which(command)
+    return found is not None and subprocess.run([found, "-c", ""], capture_output=True).returncode == 0
+
+
+def find_pythons() -> None:
+    """pyenv's shims answer only for the versions pyenv has selected: nox finds an interpreter by
+    its name on PATH, so the installed versions' own folders go first where a name does not run."""
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    folders = [str(max(versions.glob(f"{version}.*")) / "bin") for version in CORE_PYTHONS
+               if not runs(f"python{version}") and any(versions.glob(f"{version}.*"))]
+    os.environ["PATH"] = os.pathsep.join([*folders, os.environ.get("PATH", "")])
+
+
+find_pythons()
 
 nox.options.sessions = ["full", "core"]
 nox.options.reuse_existing_virtualenvs = True  # a second local run installs nothing
@@ -36,7 +58,7 @@ def full(session: nox.Session) -> None:
                 env={"PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE", "")})
 
 
-@nox.session(python=["3.12", "3.13"])
+@nox.session(python=CORE_PYTHONS)
 def core(session: nox.Session) -> None:
     session.install("--quiet", "-e", ".[test]")
     session.run("python", "-m", "pytest", "-q", *CORE_TESTS, *session.posargs)

@@ -244,10 +244,14 @@ def status_changed() -> Corrupting:
 
 
 class Unavailable:
-    """The mock behind a proxy that answers every third API request 503 with Retry-After: 0."""
+    """The mock behind a proxy that answers every third API request 503 with Retry-After: 0, or
+    (`first_try`) the first try of each distinct request, whatever else is sent between."""
 
-    def __init__(self, app: Any, every: int = 3, retry_after: bool = True) -> None:
+    def __init__(self, app: Any, every: int = 3, retry_after: bool = True,
+                 first_try: bool = False) -> None:
         self.app, self.every, self.calls = app, every, 0
+        self.first_try = first_try
+        self.tried: set[tuple[str, str, bytes]] = set()
         self.headers = [(b"content-type", b"text/html"), (b"content-length", b"0")]
         if retry_after:
             self.headers.append((b"retry-after", b"0"))
@@ -256,7 +260,10 @@ class Unavailable:
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/rest/"):
             self.calls += 1
-            if self.calls % self.every == 0:
+            request = (scope["method"], scope["path"], scope.get("query_string", b""))
+            fresh = request not in self.tried
+            self.tried.add(request)
+            if (fresh if self.first_try else self.calls % self.every == 0):
                 await send({"type": "http.response.start", "status": 503, "headers": self.headers})
                 await send({"type": "http.response.body", "body": b""})
                 return
@@ -264,7 +271,7 @@ class Unavailable:
 
 
 def unavailable_at_times() -> Unavailable:
-    return Unavailable(create_app())
+    return Unavailable(create_app(), first_try=True)
 
 
 def unavailable_without_retry_after() -> Unavailable:

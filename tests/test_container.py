@@ -105,7 +105,7 @@ def test_arguments_apply_and_a_given_token_is_never_printed(image: str) -> None:
         assert world.status_code == 200, world.text
         assert world.json()["seed"] == 7 and len(world.json()["sessions"]) >= 20
         log = box.log()
-    assert token not in log and "seed 7, 20 sessions" in log
+    assert token not in log and "seed 7: mock-event 20 sessions" in log
     assert podman.TOKEN_LINE.search(log) is None  # nothing made: one was given
 
 

@@ -169,8 +169,9 @@ def test_a_run_sends_only_to_the_operations_it_was_given() -> None:
 
 
 def test_a_live_engine_run_sends_a_request_again_when_a_proxy_says_unavailable() -> None:
-    # Over real HTTP (Schemathesis' requests transport): every third API call is a proxy's 503
-    # with Retry-After, and each is sent again, so no answer is left "unavailable" to note.
+    # Over real HTTP (Schemathesis' requests transport): an API call's first try is a proxy's 503
+    # with Retry-After, and each is sent again, so no answer
+    # is left "unavailable" to note.
     from types import SimpleNamespace
 
     from accelevents_mock.testing.handle import LiveServer
