@@ -14,6 +14,7 @@ from typing import Any
 
 import load as loads
 import plugin_setup
+import redis_writes
 import servers as srv
 from goals import WORLD_SIZES
 from load import DETAIL_PATH, GETS, LIST_PATH, REGISTER_PATH, SCENARIOS, STATIC
@@ -171,6 +172,11 @@ class Bench:
         return rounds
 
     # -- the parts --------------------------------------------------------------------------
+    def redis_writes(self) -> None:
+        """Writes, their p99 and the mixed load on two workers sharing one Redis, against Prism
+        and one process on memory, in turns (bench/redis_writes.py)."""
+        self.results["redis_writes"] = redis_writes.measure(self)
+
     def ours_one_worker(self) -> None:
         print("ours, 1 worker", flush=True)
         colds = []
