@@ -40,10 +40,20 @@ from accelevents_mock.proxy.settings import (
     read_token_map,
 )
 from accelevents_mock.runtime.state import served_world
+from accelevents_mock.safety import preflight
 from accelevents_mock.safety.logmask import logging_config
 from accelevents_mock.safety.redact import mask_url_credentials
 from accelevents_mock.steering.faults import FAULTS, fault_map, parse_range
-from accelevents_mock.terminal.usage import PROG, OneLineParser, fail, number, option_type, seconds, whole
+from accelevents_mock.terminal.usage import (
+    PROG,
+    OneLineParser,
+    fail,
+    number,
+    option_type,
+    seconds,
+    stop,
+    whole,
+)
 from accelevents_mock.world import RecordingError
 from accelevents_mock.world.defaults import DEFAULT_SEED, DEFAULT_SESSIONS, GENERATED_ATTENDEES
 
@@ -147,6 +157,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 PROXY_OPTIONS = {"target": "--proxy", "operations": "--proxy-ops", "timeout_s": "--proxy-timeout"}
+
+
+def check_proxy_target(proxy: ProxySettings) -> None:
+    """The proxy's pre-flight: its target answers like the API and accepts each staging token of
+    the token map. With --proxy-fallback the mock answers meanwhile, so that is only said."""
+    if proxy.target is None:
+        return
+    tokens = {f"staging token {n} of --proxy-token-map": staging
+              for n, staging in enumerate(proxy.token_map.values(), 1)}
+    try:
+        preflight.check(proxy.target, tokens, flag="--proxy")
+    except preflight.PreflightError as exc:
+        if not proxy.fallback:
+            stop(PROG, str(exc))
+        print(f"{PROG}: warning: {exc} (--proxy-fallback: the mock answers until it does)",
+              file=sys.stderr, flush=True)
 
 
 def proxy_from(args: argparse.Namespace) -> ProxySettings:
@@ -411,6 +437,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     check_can_listen(args.host, args.port)
     if config.store:
         check_store(config.store)
+    check_proxy_target(config.proxy)
     try:  # the world a recording describes may still be one it cannot serve
         app = create_app(config) if args.workers == 1 else None
         world = app.state.world if app else served_world(config, datetime.now(UTC))

@@ -79,6 +79,8 @@ MISTAKES: list[tuple[str, Arguments, str, str]] = [
      "--proxy-ops", "getSession"),
     ("missing token map", lambda d: ["--proxy", TARGET, "--proxy-token-map", str(d / "no.json")],
      "--proxy-token-map", "JSON"),
+    ("proxy target out of reach", lambda _: ["--proxy", f"http://127.0.0.1:{free_port()}/rest"],
+     "--proxy", "start it or correct the URL"),
     ("store of another kind", lambda _: ["--store", "mysql://127.0.0.1/0"], "--store", "redis://"),
     ("store out of reach", lambda _: ["--store", f"redis://:{STORE_PASSWORD}@127.0.0.1:1/0"],
      "--store", "redis-server"),
@@ -149,3 +151,12 @@ def test_the_real_command_prints_one_line_and_no_traceback() -> None:
         ran = subprocess.run([sys.executable, "-m", "accelevents_mock", "--port", str(port)],
                              capture_output=True, text=True, timeout=60)
     assert_one_line(ran.returncode, ran.stdout, ran.stderr, "--port", "in use")
+
+
+def test_an_unreachable_proxy_target_with_fallback_is_said_and_the_mock_serves(
+        command: None, capsys: pytest.CaptureFixture[str]) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/rest"
+    with pytest.raises(AssertionError, match="started serving"):
+        cli.main(["--port", str(free_port()), "--proxy", dead, "--proxy-fallback"])
+    warned = [line for line in capsys.readouterr().err.splitlines() if "--proxy" in line]
+    assert len(warned) == 1 and "warning" in warned[0] and "--proxy-fallback" in warned[0]
