@@ -57,8 +57,7 @@ def full(session: nox.Session) -> None:
     # Two workers, a test file each at a time (a file's fixtures, an image or a Redis, stay
     # one): most tests wait on a server or a subprocess, so the run takes about half as long.
     session.run(python, "-m", "pytest", "-n", "2", "--dist", "loadfile", "--durations=15",
-                *session.posargs,
-                env={"PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE", "")})
+                *session.posargs)
 
 
 @nox.session(python=CORE_PYTHONS)
