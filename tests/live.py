@@ -45,7 +45,7 @@ def running_mock(*args: str, timeout_s: float = 15) -> Iterator[LiveMock]:
                 stdout=log, stderr=subprocess.STDOUT, text=True)
         live = LiveMock(f"http://127.0.0.1:{port}", log=path)
         try:
-            _wait_until_up(live, process, timeout_s)
+            wait_until_up(live, process, timeout_s)
             yield live
         finally:
             process.terminate()
@@ -54,7 +54,7 @@ def running_mock(*args: str, timeout_s: float = 15) -> Iterator[LiveMock]:
             live.log = None
 
 
-def _wait_until_up(live: LiveMock, process: subprocess.Popen, timeout_s: float) -> None:
+def wait_until_up(live: LiveMock, process: subprocess.Popen, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
         try:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import configparser
 import os
-import socket
 import subprocess
 import sys
-import time
 import venv
 import zipfile
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ import httpx
 import pytest
 
 from accelevents_mock.contract.cases import TOKENS
+from tests.live import LiveMock, free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 MOCKSERVER_CLIENT = "mockserver-client==9.2.0"  # MockServer's official Python client
@@ -113,28 +112,16 @@ def test_command_answers_help_and_version(fresh_venv: Path) -> None:
     assert version.returncode == 0 and version.stdout.startswith("accelevents-mock 0.")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served_from_fresh_venv(fresh_venv: Path) -> Iterator[str]:
     port = free_port()
     server = subprocess.Popen([str(fresh_venv / "bin" / "accelevents-mock"), "--port", str(port),
                                "--log-level", "warning"], cwd=fresh_venv,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    live = LiveMock(f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{url}/openapi.yaml", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield url
+        wait_until_up(live, server, timeout_s=30)  # fails at once if the server exits
+        yield live.base_url
     finally:
         server.terminate()
         server.wait(timeout=10)
