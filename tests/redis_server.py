@@ -15,9 +15,11 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import hiredis
 import pytest
 from redis.asyncio.connection import AbstractConnection
 
+from accelevents_mock.store import shared_link
 from tests.live import free_port
 
 
@@ -81,13 +83,20 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 10) 
 
 def count_round_trips(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Every command (or pipeline, or script call) this process sends to Redis from now on, as
-    it goes out: each is one round trip."""
+    it goes out, through redis-py or a worker's own link (store/shared_link.py): each is one
+    round trip."""
     sent: list[bytes] = []
     send = AbstractConnection.send_packed_command
+    link_send = shared_link._Connection.send
 
     async def counted(self: Any, command: Any, check_health: bool = True) -> None:
         sent.append(command if isinstance(command, bytes) else b"".join(command))
         await send(self, command, check_health)
 
+    def counted_on_link(self: Any, *command: Any) -> Any:
+        sent.append(hiredis.pack_command(command))
+        return link_send(self, *command)
+
     monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    monkeypatch.setattr(shared_link._Connection, "send", counted_on_link)
     return sent

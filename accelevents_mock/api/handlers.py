@@ -87,27 +87,27 @@ class Operations:
                                    join_session: bool = False, past_join_session: bool = False,
                                    event_ticket_id: int | None = None) -> Response:
         user = self.caller()
-        await self.state.transact(lambda: self.service.register(
-            eventurl, user, session_id, join_session=join_session,
-            past_join_session=past_join_session, ticket_id=event_ticket_id))
+        await self.state.write("register", user, eventurl=eventurl, sessionId=session_id,
+                               joinSession=join_session, pastJoinSession=past_join_session,
+                               ticketId=event_ticket_id)
         return void_response()
 
     async def unregister_from_session(self, eventurl: str, session_id: int) -> Response:
         user = self.caller()
-        await self.state.transact(lambda: self.service.unregister(eventurl, user, session_id))
+        await self.state.write("unregister", user, eventurl=eventurl, sessionId=session_id)
         return void_response()
 
     async def join_workshop_session(self, eventurl: str, id_: int) -> Response:
         user = self.caller()
-        return json_response(await self.state.transact(
-            lambda: self.service.join_workshop(eventurl, user, id_)))
+        return json_response(await self.state.write("joinWorkshop", user, eventurl=eventurl,
+                                                    sessionId=id_))
 
     # -- networking -------------------------------------------------------------------------
     async def set_networking_availability(self, eventurl: str, id_: int,
                                           status: str) -> Response:
         user = self.caller()
-        await self.state.transact(lambda: self.service.set_networking_status(
-            eventurl, user, id_, AttendeeStatus(status)))
+        await self.state.write("setNetworkingStatus", user, eventurl=eventurl, sessionId=id_,
+                               status=AttendeeStatus(status).value)
         simulation.after_availability(self.state, eventurl, id_, user)
         return void_response()
 

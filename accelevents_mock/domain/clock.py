@@ -62,6 +62,15 @@ class MockClock:
             return self._frozen_at
         return self._source() + self._offset
 
+    def pin(self, real: datetime) -> Callable[[], datetime]:
+        """Until `unpin`: real time is `real` (a write replayed elsewhere sees the instant it
+        was asked for, so every copy decides alike). Returns what `unpin` restores."""
+        source, self._source = self._source, lambda: real
+        return source
+
+    def unpin(self, source: Callable[[], datetime]) -> None:
+        self._source = source
+
     def set(self, moment: datetime, *, freeze: bool | None = None) -> None:
         """Jump to `moment`; keeps running from there unless frozen (or asked to freeze)."""
         if freeze is None:

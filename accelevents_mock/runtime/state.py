@@ -10,16 +10,19 @@ worker and every instance sees one world (`accelevents_mock/store/shared.py`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from accelevents_mock.config import MockConfig
+from accelevents_mock.contract.catalogue import ApiError
 from accelevents_mock.domain.clock import MockClock, parse_instant
-from accelevents_mock.domain.models import World
+from accelevents_mock.domain.models import User, World
 from accelevents_mock.domain.records import Registration
 from accelevents_mock.domain.service import MockService
 from accelevents_mock.proxy.control import ProxyControl
+from accelevents_mock.runtime import writes
 from accelevents_mock.runtime.changelog import ChangeLog
 from accelevents_mock.runtime.controls import Controls
 from accelevents_mock.runtime.notify import Notifier
@@ -29,6 +32,7 @@ from accelevents_mock.store.memory import MemoryStore, Op
 from accelevents_mock.world.builder import build_world
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def served_world(config: MockConfig, anchor: datetime) -> World:
@@ -70,6 +74,7 @@ class MockState:
         self.start_size = (self.config.seed, self.config.sessions, self.config.attendees)
         self.changes = ChangeLog()
         self.notifier = Notifier()
+        self._replaying = False  # a copy rebuilding from its log: no notices (see _announce)
         self.proxy = ProxyControl(self.config.proxy.copy())  # the proxy's settings and findings
         self.generation = getattr(self, "generation", 0)  # counts worlds installed: lets
         # caches (response_cache) tell a reset apart, across a restart too
@@ -150,8 +155,9 @@ class MockState:
         return self.changes.failed_midway
 
     def _announce(self, user_id: int, notice: dict[str, Any]) -> None:
-        """A networking notice: held back while a change runs (it may be retried)."""
-        if not self.changes.hold((user_id, notice)):
+        """A networking notice: held back while a change runs (it may be retried), dropped
+        while a copy replays its log from the start (sent long ago)."""
+        if not self.changes.hold((user_id, notice)) and not self._replaying:
             self.notifier.publish(user_id, notice)
 
     def run_change(self, change: Callable[[], T]) -> tuple[list[Op], T]:
@@ -176,9 +182,22 @@ class MockState:
         return [["reset", self.world_params()], ["restore", self.store.snapshot()],
                 ["controls", self.controls.as_data()]]
 
-    def apply(self, op: Op) -> None:
+    def perform(self, op: Op) -> Any:
+        return writes.perform(self.service, op)
+
+    def apply(self, op: Op, announce: bool = True) -> None:
         """Replay one op recorded here or by another worker."""
-        if op[0] == "reset":
+        if op[0] == writes.RUN:
+            self._replaying = not announce
+            try:
+                self.perform(op)
+            except ApiError:
+                pass  # refused here as where it was asked for: that worker answered it
+            except Exception:  # noqa: BLE001 - the same bug answered 500 where it was asked
+                log.exception("a replayed write failed: %s", op[1])
+            finally:
+                self._replaying = False
+        elif op[0] == "reset":
             params = op[1]
             if params == self.world_params():
                 self._install(self.world)  # the same world: only the changes are forgotten
@@ -198,6 +217,10 @@ class MockState:
     async def transact(self, change: Callable[[], T]) -> T:
         """Run `change` (rules read, then write) as one atomic step for every worker."""
         return await self.backend.transact(change)
+
+    async def write(self, name: str, user: User, **args: Any) -> Any:
+        """The API's write `name` (`runtime/writes.py`) by `user`, in every worker's order."""
+        return await self.backend.transact(writes.ordered(self.perform, name, user, **args))
 
     # -- the journal -------------------------------------------------------------------------
     def note(self, call: Answered) -> None:

@@ -6,6 +6,15 @@ and keeps the request journal. `LocalBackend` is a mock on its own; `SharedBacke
 
 A back end sees the state only as a `Replica`: something that runs a change while recording it
 as ops, can take it back, and replays ops recorded elsewhere. Neither back end imports the state.
+
+A change comes in one of two shapes:
+
+- any function of the state (the control API's changes): run here, recorded as the writes it
+  made (ops), which the other copies replay;
+- an `Ordered` change (the API's writes: register, un-register, join, networking status): the
+  request itself as one op, which every copy runs itself, rules and all, in the order the
+  shared log gives (state-machine replication). On a shared store it is never run ahead of
+  that order, so it never loses a race and never runs twice.
 """
 
 from __future__ import annotations
@@ -18,6 +27,18 @@ from accelevents_mock.store.memory import Op
 
 T = TypeVar("T")
 Notice = tuple[int, dict[str, Any]]  # (user id, networking notice) for the user's sockets
+
+
+class Ordered:
+    """A change that is its own op (["run", name, arguments, at]): `perform` runs it."""
+
+    __slots__ = ("op", "_perform")
+
+    def __init__(self, op: Op, perform: Callable[[Op], Any]) -> None:
+        self.op, self._perform = op, perform
+
+    def __call__(self) -> Any:
+        return self._perform(self.op)
 
 
 class Replica(Protocol):
@@ -42,8 +63,14 @@ class Replica(Protocol):
         """The batch is committed: forget how to take it back."""
         ...
 
-    def apply(self, op: Op) -> None:
-        """Replay one op recorded here or by another worker."""
+    def apply(self, op: Op, announce: bool = True) -> None:
+        """Replay one op recorded here or by another worker (an `Ordered` change's op too, its
+        refusal, if any, being nobody's answer here, and its networking notices sent to the
+        sockets this copy holds only if `announce`)."""
+        ...
+
+    def perform(self, op: Op) -> Any:
+        """Run an `Ordered` change's op on this copy now, and answer with its outcome."""
         ...
 
     def opening_ops(self) -> list[Op]:

@@ -38,10 +38,11 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import redis.asyncio as redis
+from redis.asyncio.connection import parse_url
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -50,21 +51,29 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from accelevents_mock.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
 from accelevents_mock.store import StoreUnavailable
-from accelevents_mock.store.backend import Replica
+from accelevents_mock.store.backend import Ordered, Replica
 from accelevents_mock.store.journal import Answered, JournalEntry
 from accelevents_mock.store.keys import (
-    CHANGES,
     EPOCH,
-    HAND_OVER,
-    HANDED_OVER,
     JOURNAL_ERA,
     JOURNAL_KEYS,
     LOG,
-    NOTICES,
+    channels,
 )
 from accelevents_mock.store.memory import Op
 from accelevents_mock.store.shared_journal import SharedJournal
-from accelevents_mock.store.shared_log import APPEND, COMPACT, READ, RESET, News, Position, Reply, SharedLog
+from accelevents_mock.store.shared_link import Link
+from accelevents_mock.store.shared_log import (
+    APPEND,
+    COMPACT,
+    ORDER,
+    READ,
+    RESET,
+    News,
+    Position,
+    Reply,
+    SharedLog,
+)
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 200  # of one commit; each failure means another worker made progress
@@ -73,8 +82,6 @@ COMPACT_AFTER = 5000  # log entries; then the log is replaced by one snapshot of
 STORE_TIMEOUT_S = 0.6  # to connect, or for one reply: then Redis counts as unreachable (503)
 PROBE_AFTER_S = 0.5  # after Redis was found unreachable, how long calls fail without trying
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)  # OSError: TimeoutError too
-CHANNELS = (CHANGES, NOTICES, HAND_OVER, HANDED_OVER)  # what each worker listens to
-CHANGES_B, NOTICES_B, HAND_OVER_B = CHANGES.encode(), NOTICES.encode(), HAND_OVER.encode()
 
 log = logging.getLogger(__name__)
 
@@ -100,18 +107,22 @@ def ping(url: str, timeout_s: float = 2.0) -> str | None:
 class Reach:
     """Calls to Redis, each failing with StoreUnavailable once Redis refuses or does not
     answer within STORE_TIMEOUT_S. After a failure, calls fail at once for PROBE_AFTER_S (so
-    requests queued behind one that waited still answer in time); then the next one tries."""
+    requests queued behind one that waited still answer in time); then the next one tries.
+    Used as `async with reach():` (a plain class: it is on every commit's path)."""
 
     def __init__(self) -> None:
         self._down_until = 0.0
 
-    @contextlib.asynccontextmanager
-    async def __call__(self) -> AsyncIterator[None]:
+    def __call__(self) -> Reach:
+        return self
+
+    async def __aenter__(self) -> None:
         if time.monotonic() < self._down_until:
             raise StoreUnavailable("the shared store (Redis) cannot be reached; trying again shortly")
-        try:
-            yield
-        except UNREACHABLE as exc:
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                        traceback: object) -> None:
+        if isinstance(exc, UNREACHABLE):
             self._down_until = time.monotonic() + PROBE_AFTER_S
             raise StoreUnavailable(f"the shared store (Redis) cannot be reached: {exc!r}") from exc
 
@@ -119,14 +130,23 @@ class Reach:
 class _Waiting:
     """A change waiting to be committed, and once it is, its outcome."""
 
-    def __init__(self, change: Callable[[], Any]) -> None:
+    __slots__ = ("change", "result", "error", "done", "answered")
+
+    def __init__(self, change: Callable[[], Any], answered: asyncio.Future[None]) -> None:
         self.change = change
-        self.done = False
         self.result: Any = None
         self.error: Exception | None = None
+        self.done = False
+        self.answered = answered  # resolved once `done`: wakes the request that waits
 
     def fail(self, error: Exception) -> None:
-        self.done, self.error = True, error
+        self.error = error
+        self.finish()
+
+    def finish(self) -> None:
+        self.done = True
+        if not self.answered.done():  # else its request was cancelled meanwhile
+            self.answered.set_result(None)
 
     def outcome(self) -> Any:
         if self.error is not None:
@@ -142,28 +162,30 @@ class SharedBackend:
         options = {"socket_connect_timeout": STORE_TIMEOUT_S, "retry": Retry(NoBackoff(), 0)}
         # redis-py types each async command as "Awaitable | value": read its results as Any.
         self.redis: Any = redis.from_url(url, socket_timeout=STORE_TIMEOUT_S, **options)
-        self._subscriber = redis.from_url(url, **options)  # no read timeout: it waits for news
         self._reach = Reach()
-        self._log = SharedLog(self.redis)
+        self.channels = channels(parse_url(url).get("db", 0))
+        self._changes_b, self._notices_b, self._hand_over_b = (
+            name.encode() for name in self.channels.all[:3])
+        self._link = Link(url, STORE_TIMEOUT_S, self.channels.all, self._message, self._opened)
+        self._log = SharedLog(self._link, self.channels)
         self.replica = replica
         self.at: Position | None = None  # where this worker's copy stands in the log (None: rebuild)
         self.journal_era: str | None = None  # changes with each reset (keys.JOURNAL_ERA)
         self.journal = SharedJournal(self.redis, journal_size, self._reach,
-                                     lambda: self.journal_era, self._listen)
+                                     lambda: self.journal_era, self._link.open, self.channels)
         self._lock = asyncio.Lock()  # one catch-up or change at a time in this worker
-        self._listener: asyncio.Task | None = None  # reads CHANNELS
-        self._subscribing: asyncio.Future[None] | None = None  # the subscription under way
         self._news: deque[News] = deque()  # commits announced, not applied yet
         self._queue: list[_Waiting] = []  # changes waiting for the next commit
+        self._committer: asyncio.Task[None] | None = None  # commits the queue, batch by batch
         self._stale = True  # the log may hold entries this copy lacks, and no message says which
 
     # -- reading -----------------------------------------------------------------------------
     async def sync(self) -> None:
-        if not self.listening:
+        if not self._link.is_open:
             async with self._reach():
-                await self._listen()
-        # A change message already on this worker's socket is read by the listener first.
-        await asyncio.sleep(0)
+                await self._link.open()
+        # A change answered by another worker was on this worker's socket before the request
+        # was: the loop has read it already (Link reads messages as they come, not in a task).
         if not self._news and not self._stale:
             return
         async with self._lock:
@@ -200,20 +222,24 @@ class SharedBackend:
             self.at = Position(news.epoch, news.era, news.index)
             self.journal_era = news.era
 
-    def _take(self, reply: Reply) -> None:
+    def _take(self, reply: Reply) -> bool:
         """Bring the copy up to the log, from a reply that did not commit: the entries after
-        the copy's, or the whole log (its first entry rebuilds everything by itself)."""
+        the copy's, or the whole log (its first entry rebuilds everything by itself). False
+        if they cannot be placed: the whole log is read next."""
         if reply.start and (self.at is None or (reply.epoch, reply.start) != (self.at.epoch, self.at.length)):
-            self.at, self._stale = None, True  # cannot place them: read the whole log
-            return
-        self._apply(reply.entries)
+            self.at, self._stale = None, True
+            return False
+        self._apply(reply.entries, replaying=not reply.start)
         self.at = Position(reply.epoch, reply.era, reply.start + len(reply.entries))
         self.journal_era = reply.era
+        return True
 
-    def _apply(self, entries: list[bytes]) -> None:
+    def _apply(self, entries: list[bytes], replaying: bool = False) -> None:
+        """`replaying`: the log from its start, which a copy rebuilds from, not news: the
+        networking notices its writes sent were delivered long ago."""
         for entry in entries:
             for op in json.loads(entry):
-                self.replica.apply(op)
+                self.replica.apply(op, announce=not replaying)
 
     async def _start_log(self) -> None:
         """An empty Redis: this worker's world (seed, size, anchor hour) becomes everyone's,
@@ -228,7 +254,7 @@ class SharedBackend:
                 # must not take the new log's epoch for the one it knows.
                 pipe.delete(LOG, *JOURNAL_KEYS).rpush(LOG, first)
                 pipe.set(EPOCH, secrets.randbits(48)).set(JOURNAL_ERA, secrets.randbits(48))
-                pipe.publish(CHANGES, b"")
+                pipe.publish(self.channels.changes, b"")
                 with contextlib.suppress(WatchError):  # else another worker started it first
                     await pipe.execute()
         reply = await self._log.call(None, READ)
@@ -238,21 +264,49 @@ class SharedBackend:
     # -- writing -----------------------------------------------------------------------------
     async def transact(self, change: Callable[[], T]) -> T:
         """Changes that wait while this worker commits others go together in the next commit
-        (group commit: one round trip for the batch), each answered once it is committed."""
-        waiting = _Waiting(change)
+        (group commit: one round trip for the batch), each answered once it is committed.
+        One task commits, batch after batch while changes wait; each request waits once."""
+        loop = asyncio.get_running_loop()
+        waiting = _Waiting(change, loop.create_future())
         self._queue.append(waiting)
-        async with self._lock:
-            while not waiting.done:  # else an earlier batch took it
-                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                await self._commit_batch(batch)
+        if self._committer is None:
+            self._committer = loop.create_task(self._commit_queue())
+        await waiting.answered
         result: T = waiting.outcome()
         return result
+
+    async def _commit_queue(self) -> None:
+        try:
+            async with self._lock:
+                while self._queue:
+                    batch = self._next_batch()
+                    with contextlib.suppress(Exception):  # each change of the batch has it
+                        await self._commit_batch(batch)
+                self._apply_news()  # heard meanwhile
+        finally:
+            self._committer = None
+            stranded, self._queue = self._queue, []  # left only when cancelled: at shutdown
+            for waiting in stranded:
+                waiting.fail(StoreUnavailable("the mock stopped before committing this change"))
+
+    def _next_batch(self) -> list[_Waiting]:
+        """The changes at the head of the queue that commit alike: `Ordered` ones, or others."""
+        ordered = isinstance(self._queue[0].change, Ordered)
+        size = 1
+        while (size < min(MAX_BATCH, len(self._queue))
+               and isinstance(self._queue[size].change, Ordered) == ordered):
+            size += 1
+        batch, self._queue = self._queue[:size], self._queue[size:]
+        return batch
 
     async def _commit_batch(self, batch: list[_Waiting]) -> None:
         try:
             await self._catch_up()
             async with self._reach():
-                await self._run_until_committed(batch)
+                if isinstance(batch[0].change, Ordered):
+                    await self._order(batch)
+                else:
+                    await self._run_until_committed(batch)
         except BaseException as exc:
             if isinstance(exc, (*UNREACHABLE, StoreUnavailable, asyncio.CancelledError)):
                 # The commit may or may not have reached Redis: rebuild the copy from the log.
@@ -296,6 +350,32 @@ class SharedBackend:
                 self._take(reply)
         raise RuntimeError(f"no commit after {MAX_ATTEMPTS} attempts")
 
+    async def _order(self, batch: list[_Waiting]) -> None:
+        """Append the batch's ops to the log, whatever came before them (one round trip); the
+        reply holds the entries before them that this copy lacks. Apply those, then run the
+        batch's own, in the log's order: their outcomes are the answers."""
+        orders = [cast(Ordered, waiting.change) for waiting in batch]
+        entry = _dumps([order.op for order in orders])
+        for _ in range(MAX_ATTEMPTS):
+            reply = await self._log.call(self.at, ORDER, entry)
+            if reply is None:  # Redis was emptied meanwhile: nothing was appended
+                await self._start_log()
+                continue
+            if not self._take(reply):  # never: the script answers from this copy's place
+                raise StoreUnavailable("the shared log answered entries this worker cannot place")
+            for waiting, order in zip(batch, orders, strict=True):
+                try:
+                    waiting.result = self.replica.perform(order.op)
+                except Exception as exc:  # noqa: BLE001 - the answer to this change
+                    waiting.error = exc
+            self.at = Position(reply.epoch, reply.era, reply.start + len(reply.entries) + 1)
+            self.journal_era = reply.era
+            self._answer(batch)
+            if self.at.length >= COMPACT_AFTER:
+                await self._compact()
+            return
+        raise RuntimeError(f"no log to order a change in after {MAX_ATTEMPTS} attempts")
+
     def _run_batch(self, batch: list[_Waiting]) -> list[Op] | None:
         """Run every change of the batch on the local copy, each seeing those before it; the
         ops of all (from the last reset on: a reset starts a new log), or None if one failed
@@ -319,7 +399,7 @@ class SharedBackend:
     @staticmethod
     def _answer(batch: list[_Waiting]) -> None:
         for waiting in batch:
-            waiting.done = True
+            waiting.finish()
 
     async def _compact(self) -> None:
         """Replace the log by what it amounts to: the world, a snapshot, the controls. The
@@ -337,78 +417,40 @@ class SharedBackend:
         if not self.replica.rollback():
             self.at, self._stale = None, True
 
-    # -- networking notices ------------------------------------------------------------------
-    @property
-    def listening(self) -> bool:
-        return self._listener is not None and not self._listener.done()
+    # -- messages ------------------------------------------------------------------------------
+    def _opened(self) -> None:
+        """The link was (re)opened and subscribed: whatever was sent while it was closed was
+        missed, so the log says what this copy lacks."""
+        self._stale = True
 
-    async def _listen(self) -> None:
-        """Subscribe (again, after Redis was lost) to CHANNELS; the subscription is
-        confirmed before this returns, so a change committed after it cannot go unnoticed.
-        Requests that come meanwhile wait for that one subscription (a first burst of calls
-        on a new worker would else open one each, and time out)."""
-        if self.listening:
-            return
-        if self._subscribing is None:
-            self._subscribing = asyncio.ensure_future(self._subscribe())
-            self._subscribing.add_done_callback(self._subscribed)
-        await asyncio.shield(self._subscribing)
-
-    def _subscribed(self, attempt: asyncio.Future[None]) -> None:
-        self._subscribing = None
-        if not attempt.cancelled():
-            attempt.exception()  # retrieved: whoever waited for it has seen it
-
-    async def _subscribe(self) -> None:
-        self._stale = True  # whatever happened while nobody listened
-        pubsub = self._subscriber.pubsub()
-        try:  # bounded: this client has no read timeout, and Redis may accept yet not answer
-            async with asyncio.timeout(STORE_TIMEOUT_S):
-                await pubsub.subscribe(*CHANNELS)
-                confirmed = 0
-                while confirmed < len(CHANNELS):
-                    message = await pubsub.get_message(timeout=STORE_TIMEOUT_S)
-                    confirmed += message is not None and message["type"] == "subscribe"
-        except BaseException:
-            await pubsub.aclose()
-            raise
-        self._listener = asyncio.get_running_loop().create_task(self._forward(pubsub))
-
-    async def _forward(self, pubsub: redis.client.PubSub) -> None:
-        try:
-            async for message in pubsub.listen():
-                if message["type"] != "message":
-                    continue
-                channel = message["channel"]
-                if channel == CHANGES_B:
-                    self._hear(message["data"])
-                elif channel == NOTICES_B:
-                    self._deliver_notice(message["data"])
-                elif channel == HAND_OVER_B:
-                    self.journal.hand_over(message["data"].decode(errors="replace"))
-                else:
-                    self.journal.handed_over(message["data"].decode(errors="replace"))
-        except UNREACHABLE as exc:  # the next request subscribes again, or answers 503
-            log.warning("lost the shared store's messages: %r", exc)
-        finally:
-            self._stale = True
-            with contextlib.suppress(*UNREACHABLE):
-                await pubsub.aclose()
+    def _message(self, channel: bytes, data: bytes) -> None:
+        if channel == self._changes_b:
+            self._hear(data)
+        elif channel == self._notices_b:
+            self._deliver_notice(data)
+        elif channel == self._hand_over_b:
+            self.journal.hand_over(data.decode(errors="replace"))
+        else:
+            self.journal.handed_over(data.decode(errors="replace"))
 
     def _hear(self, data: bytes) -> None:
-        """A commit announced: applied before the next request is answered (`sync`)."""
+        """A commit announced: applied now, unless this worker is committing (then before its
+        next request is answered, `sync`), so a networking notice a write sent reaches the
+        sockets this worker holds at once."""
         news = News.parse(data)
         if news is None:
             self._stale = True
-        else:
-            self._news.append(news)
+            return
+        self._news.append(news)
+        if not self._lock.locked():
+            self._apply_news()
 
     def _deliver_notice(self, data: bytes) -> None:
         try:
             notice = json.loads(data)
             self.replica.deliver((int(notice["userId"]), notice["notice"]))
         except (ValueError, KeyError, TypeError):
-            log.warning("ignored a malformed networking notice on %s", NOTICES)
+            log.warning("ignored a malformed networking notice on %s", self.channels.notices)
 
 
     # -- the journal (Backend) -----------------------------------------------------------------
@@ -424,10 +466,6 @@ class SharedBackend:
     async def close(self) -> None:
         """At shutdown: hand the journal's buffer to Redis, stop listening."""
         await self.journal.close()
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(BaseException):
-                await self._listener
+        self._link.close()
         with contextlib.suppress(*UNREACHABLE):
             await self.redis.aclose()
-            await self._subscriber.aclose()

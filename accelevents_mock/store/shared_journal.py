@@ -5,8 +5,8 @@ in one script call about every FLUSH_AFTER_S while it holds anything, and at shu
 
 Reading the journal (GET /__mock/journal, on any worker) must still show every request already
 answered by any worker. So a reader first asks for it: it publishes a hand-over request on
-HAND_OVER; PUBLISH tells it how many workers (of every instance) received it; each of them
-stores its buffer and then answers on HANDED_OVER. Once all have answered (within HANDOVER_S,
+the hand-over channel; PUBLISH tells it how many workers (of every instance) received it; each of them
+stores its buffer and then answers on the handed-over one. Once all have answered (within HANDOVER_S,
 or the read answers 503: a worker that does not answer may hold answered requests), every entry
 of a request answered before the read began is in Redis. A worker puts an entry in its buffer
 before it sends the answer, and reads the request only after that, so none is missed.
@@ -41,13 +41,12 @@ from accelevents_mock.http import dumps
 from accelevents_mock.store import StoreUnavailable
 from accelevents_mock.store.journal import Answered, JournalEntry, answered_at, noted
 from accelevents_mock.store.keys import (
-    HAND_OVER,
-    HANDED_OVER,
     JOURNAL,
     JOURNAL_ERA,
     JOURNAL_IDS,
     JOURNAL_LISTED,
     JOURNAL_NEW,
+    Channels,
 )
 
 FLUSH_AFTER_S = 0.1  # a buffer goes to Redis this long after its first entry
@@ -113,11 +112,13 @@ class _Handover:
 
 class SharedJournal:
     def __init__(self, client: Any, size: int, reach: Callable[[], AbstractAsyncContextManager[None]],
-                 era: Callable[[], str | None], listen: Callable[[], Awaitable[None]]) -> None:
+                 era: Callable[[], str | None], listen: Callable[[], Awaitable[None]],
+                 channels: Channels) -> None:
         """`reach`: around each call to Redis (shared.Reach: StoreUnavailable when it cannot);
         `era`: the journal era this worker's world belongs to (None before it knows one);
-        `listen`: makes sure this worker receives HAND_OVER and HANDED_OVER messages."""
+        `listen`: makes sure this worker receives `channels`' hand-over messages."""
         self._redis, self.size, self._reach, self._era, self._listen = client, size, reach, era, listen
+        self._channels = channels
         self._store, self._list = client.register_script(_STORE), client.register_script(_LIST)
         self._buffer: deque[tuple[int, int, Answered]] = deque(maxlen=size)
         self._buffer_era: str | None = None  # the era of every entry in the buffer
@@ -195,19 +196,19 @@ class SharedJournal:
 
     # -- the hand-over ---------------------------------------------------------------------------
     def hand_over(self, reader: str) -> None:
-        """A reader asked (HAND_OVER): store the buffer, then tell it (HANDED_OVER)."""
+        """A reader asked (hand-over): store the buffer, then tell it (handed-over)."""
         self._spawn(self._hand_over(reader))
 
     async def _hand_over(self, reader: str) -> None:
         try:
             await self.flush()
             async with self._reach():
-                await self._redis.publish(HANDED_OVER, reader)
+                await self._redis.publish(self._channels.handed_over, reader)
         except StoreUnavailable as exc:  # the reader gives up too, and answers 503
             log.warning("could not hand over journal entries: %s", exc)
 
     def handed_over(self, reader: str) -> None:
-        """A worker answered a reader (HANDED_OVER), perhaps this worker's."""
+        """A worker answered a reader (handed-over), perhaps this worker's."""
         handover = self._handovers.get(reader)
         if handover is not None:
             handover.count(answers=1)
@@ -220,7 +221,7 @@ class SharedJournal:
         try:
             async with self._reach():
                 await self._listen()  # hears the answers: subscribed before asking
-                handover.count(workers=await self._redis.publish(HAND_OVER, reader))
+                handover.count(workers=await self._redis.publish(self._channels.hand_over, reader))
             try:
                 async with asyncio.timeout(HANDOVER_S):
                     await handover.done.wait()

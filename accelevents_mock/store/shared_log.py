@@ -7,7 +7,7 @@ checked on the state the change lands on, and nothing is oversold. Otherwise it 
 and answers with the entries the copy lacks, so the caller catches up in that same round trip,
 then runs the rule again. Called with no entry, it is the catch-up read alone.
 
-Each commit is published on CHANGES with the entry itself, as `epoch index era entry`; the
+Each commit is published on the changes' channel with the entry itself, as `epoch index era entry`; the
 networking notices the change sent go out in the same call. So a worker learns of a change and
 applies it from the message, without reading the log: a read makes no round trip, even after a
 change. A message it cannot place (a gap, an older epoch) only sends it to the log instead.
@@ -16,12 +16,14 @@ The first entry of every log (started, reset or compacted) rebuilds the whole st
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from typing import Any
 
-from accelevents_mock.store.keys import CHANGES, EPOCH, JOURNAL_ERA, JOURNAL_KEYS, LOG, NOTICES
+from accelevents_mock.store.keys import EPOCH, JOURNAL_ERA, JOURNAL_KEYS, LOG, Channels
+from accelevents_mock.store.shared_link import Link
 
 APPEND, RESET, COMPACT, READ = "append", "reset", "compact", ""  # what a call does to the log
+ORDER = "order"  # append, whatever the caller lacks; answer that with the entry's place
 
 # KEYS: the epoch, the log, the journal era, then what a reset empties (the journal).
 # ARGV: the changes' channel, the notices' channel, the caller's epoch and log length, the
@@ -34,6 +36,14 @@ if epoch ~= ARGV[3] then
   return {'behind', epoch, era, 0, redis.call('LRANGE', KEYS[2], 0, -1)}
 end
 local applied = tonumber(ARGV[4])
+if ARGV[5] == 'order' then
+  local from = applied
+  if epoch ~= ARGV[3] then from = 0 end
+  local length = redis.call('RPUSH', KEYS[2], ARGV[6])
+  redis.call('PUBLISH', ARGV[1], epoch .. ' ' .. length .. ' ' .. era .. ' ' .. ARGV[6])
+  if length - 1 <= from then return {'ordered', epoch, era, from, {}} end
+  return {'ordered', epoch, era, from, redis.call('LRANGE', KEYS[2], from, length - 2)}
+end
 if ARGV[5] == '' or redis.call('LLEN', KEYS[2]) ~= applied then
   return {'behind', epoch, era, applied, redis.call('LRANGE', KEYS[2], applied, -1)}
 end
@@ -53,6 +63,7 @@ for i = 7, #ARGV do redis.call('PUBLISH', ARGV[2], ARGV[i]) end
 return {'done', epoch, era, length}
 """
 _KEYS = [EPOCH, LOG, JOURNAL_ERA, *JOURNAL_KEYS]
+_SHA = hashlib.sha1(_COMMIT.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -67,7 +78,8 @@ class Position:
 @dataclass(frozen=True)
 class Reply:
     """What a call answered: committed (`entries` empty, `start` the new entry's index), or
-    not, with the entries from `start` on that the caller lacks; None: Redis holds no log."""
+    not, with the entries from `start` on that the caller lacks; None: Redis holds no log.
+    ORDER's: committed, with the entries from `start` on that came before the caller's."""
 
     committed: bool
     epoch: int
@@ -77,26 +89,28 @@ class Reply:
 
 
 class SharedLog:
-    def __init__(self, client: Any) -> None:
-        self._commit = client.register_script(_COMMIT)
+    def __init__(self, link: Link, channels: Channels) -> None:
+        self._link, self._channels = link, channels
 
     async def call(self, copy: Position | None, kind: str, entry: bytes = b"",
                    notices: tuple[bytes, ...] = ()) -> Reply | None:
         """Append `entry` (a change, a reset or a compaction) if `copy` holds the whole log;
         with kind READ, or when it does not, answer what it lacks. One round trip."""
         where = [copy.epoch, copy.length] if copy is not None else ["", 0]
-        raw = await self._commit(keys=_KEYS, args=[CHANGES, NOTICES, *where, kind, entry, *notices])
+        channels = [self._channels.changes, self._channels.notices]
+        raw = await self._link.run_script(_COMMIT, _SHA, _KEYS,
+                                          [*channels, *where, kind, entry, *notices])
         if raw[0] == b"empty":
             return None
         era = raw[2].decode()
         if raw[0] == b"done":
             return Reply(True, int(raw[1]), era, int(raw[3]), [])
-        return Reply(False, int(raw[1]), era, int(raw[3]), raw[4])
+        return Reply(raw[0] == b"ordered", int(raw[1]), era, int(raw[3]), raw[4])
 
 
 @dataclass(frozen=True)
 class News:
-    """One commit as CHANGES announced it."""
+    """One commit as the changes' channel announced it."""
 
     epoch: int
     index: int  # 1-based: the log's length once the entry was appended
