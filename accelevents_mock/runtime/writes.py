@@ -16,10 +16,10 @@ from typing import Any
 from accelevents_mock.contract.catalogue import ApiError, Scenario
 from accelevents_mock.domain.models import AttendeeStatus, User
 from accelevents_mock.domain.service import MockService
-from accelevents_mock.store.backend import Ordered
+from accelevents_mock.store.backend import ORDERED, Ordered
 from accelevents_mock.store.memory import Op
 
-RUN = "run"  # the op's kind: [RUN, name, arguments, seconds since the epoch]
+RUN = ORDERED  # the op's kind: [RUN, name, arguments, seconds since the epoch, (a tag)]
 
 Write = Callable[[MockService, User, dict[str, Any]], Any]
 
@@ -59,7 +59,7 @@ def ordered(perform: Callable[[Op], Any], name: str, user: User, **args: Any) ->
 
 def perform(service: MockService, op: Op) -> Any:
     """Run a write's op on `service`'s world as it stands, at the instant the op was asked for."""
-    _, name, args, asked_at = op
+    name, args, asked_at = op[1], op[2], op[3]
     user = service.world.users.get(args["userId"])
     if user is None:  # the world was rebuilt from another seed before this write's turn
         raise ApiError(Scenario.NOT_AUTHORIZED, "unknown token")

@@ -29,8 +29,12 @@ T = TypeVar("T")
 Notice = tuple[int, dict[str, Any]]  # (user id, networking notice) for the user's sockets
 
 
+ORDERED = "run"  # the kind of an `Ordered` change's op: [ORDERED, name, arguments, at, (tag)]
+
+
 class Ordered:
-    """A change that is its own op (["run", name, arguments, at]): `perform` runs it."""
+    """A change that is its own op ([ORDERED, name, arguments, at]): `perform` runs it. A
+    shared back end may add a tag of its own to the op (its fifth item), to know it again."""
 
     __slots__ = ("op", "_perform")
 

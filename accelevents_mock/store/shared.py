@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import redis.asyncio as redis
 from redis.asyncio.connection import parse_url
@@ -51,7 +52,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from accelevents_mock.http import dumps as _dumps  # compact UTF-8 JSON, as the API answers
 from accelevents_mock.store import StoreUnavailable
-from accelevents_mock.store.backend import Ordered, Replica
+from accelevents_mock.store.backend import ORDERED, Ordered, Replica
 from accelevents_mock.store.journal import Answered, JournalEntry
 from accelevents_mock.store.keys import (
     EPOCH,
@@ -62,11 +63,11 @@ from accelevents_mock.store.keys import (
 )
 from accelevents_mock.store.memory import Op
 from accelevents_mock.store.shared_journal import SharedJournal
-from accelevents_mock.store.shared_link import Link
+from accelevents_mock.store.shared_link import Link, ReplyError, check
 from accelevents_mock.store.shared_log import (
     APPEND,
+    COMMIT,
     COMPACT,
-    ORDER,
     READ,
     RESET,
     News,
@@ -78,6 +79,7 @@ from accelevents_mock.store.shared_log import (
 T = TypeVar("T")
 MAX_ATTEMPTS = 200  # of one commit; each failure means another worker made progress
 MAX_BATCH = 64  # changes committed together at most
+IN_FLIGHT = 4  # ORDERs on their way at once: more wait for one to be answered, and go together
 COMPACT_AFTER = 5000  # log entries; then the log is replaced by one snapshot of the state
 STORE_TIMEOUT_S = 0.6  # to connect, or for one reply: then Redis counts as unreachable (503)
 PROBE_AFTER_S = 0.5  # after Redis was found unreachable, how long calls fail without trying
@@ -123,8 +125,11 @@ class Reach:
     async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                         traceback: object) -> None:
         if isinstance(exc, UNREACHABLE):
-            self._down_until = time.monotonic() + PROBE_AFTER_S
+            self.failed()
             raise StoreUnavailable(f"the shared store (Redis) cannot be reached: {exc!r}") from exc
+
+    def failed(self) -> None:
+        self._down_until = time.monotonic() + PROBE_AFTER_S
 
 
 class _Waiting:
@@ -166,7 +171,8 @@ class SharedBackend:
         self.channels = channels(parse_url(url).get("db", 0))
         self._changes_b, self._notices_b, self._hand_over_b = (
             name.encode() for name in self.channels.all[:3])
-        self._link = Link(url, STORE_TIMEOUT_S, self.channels.all, self._message, self._opened)
+        self._link = Link(url, STORE_TIMEOUT_S, self.channels.all, self._message, self._opened,
+                          scripts=(COMMIT,))
         self._log = SharedLog(self._link, self.channels)
         self.replica = replica
         self.at: Position | None = None  # where this worker's copy stands in the log (None: rebuild)
@@ -177,6 +183,13 @@ class SharedBackend:
         self._news: deque[News] = deque()  # commits announced, not applied yet
         self._queue: list[_Waiting] = []  # changes waiting for the next commit
         self._committer: asyncio.Task[None] | None = None  # commits the queue, batch by batch
+        self._outbox: list[list[Any]] = []  # ordered writes' ops, to go in the next ORDER
+        self._orders_in_flight = 0  # ORDERs sent, not answered yet (at most IN_FLIGHT)
+        self._mine: dict[str, _Waiting] = {}  # this worker's ordered writes, by tag, till run
+        worker = secrets.token_hex(4)  # tags this worker's writes apart from others'
+        self._tags = (f"{worker}.{n}" for n in itertools.count())
+        self._tasks: set[asyncio.Task[None]] = set()  # held until done (the loop keeps weak ones)
+        self._compacting = False  # a compaction is under way (`_compact_later`)
         self._stale = True  # the log may hold entries this copy lacks, and no message says which
 
     # -- reading -----------------------------------------------------------------------------
@@ -236,10 +249,20 @@ class SharedBackend:
 
     def _apply(self, entries: list[bytes], replaying: bool = False) -> None:
         """`replaying`: the log from its start, which a copy rebuilds from, not news: the
-        networking notices its writes sent were delivered long ago."""
+        networking notices its writes sent were delivered long ago. This worker's own ordered
+        writes are run here too, in their turn, and answered with their outcome."""
+        mine = self._mine
         for entry in entries:
             for op in json.loads(entry):
-                self.replica.apply(op, announce=not replaying)
+                waiting = mine.pop(op[4], None) if mine and op[0] == ORDERED else None
+                if waiting is None:
+                    self.replica.apply(op, announce=not replaying)
+                    continue
+                try:
+                    waiting.result = self.replica.perform(op)
+                except Exception as exc:  # noqa: BLE001 - the answer to this write
+                    waiting.error = exc
+                waiting.finish()
 
     async def _start_log(self) -> None:
         """An empty Redis: this worker's world (seed, size, anchor hour) becomes everyone's,
@@ -268,18 +291,113 @@ class SharedBackend:
         One task commits, batch after batch while changes wait; each request waits once."""
         loop = asyncio.get_running_loop()
         waiting = _Waiting(change, loop.create_future())
-        self._queue.append(waiting)
-        if self._committer is None:
-            self._committer = loop.create_task(self._commit_queue())
+        if isinstance(change, Ordered):
+            await self._order(waiting, change)
+        else:
+            self._queue.append(waiting)
+            if self._committer is None:
+                self._committer = loop.create_task(self._commit_queue())
         await waiting.answered
         result: T = waiting.outcome()
         return result
+
+    # -- ordered writes ------------------------------------------------------------------------
+    async def _order(self, waiting: _Waiting, change: Ordered) -> None:
+        """Put the write's op in the next ORDER: every write asked for in this turn of the
+        event loop goes in one entry (one round trip for all), sent at the turn's end without
+        waiting for the entries before it to be answered. The write is answered once this
+        worker runs it, in its turn, from the entry's message (`_apply`): never raced, never
+        retried."""
+        if not self._link.is_open:
+            async with self._reach():
+                await self._link.open()
+        async with self._reach():
+            pass  # fails at once while Redis is known to be out of reach
+        tag = next(self._tags)
+        self._mine[tag] = waiting
+        if not self._outbox and self._orders_in_flight < IN_FLIGHT:
+            asyncio.get_running_loop().call_soon(self._send_orders)
+        self._outbox.append([*change.op, tag])
+
+    def _send_orders(self) -> None:
+        if not self._outbox:
+            return
+        ops, self._outbox = self._outbox, []
+        self._orders_in_flight += 1
+        tags = [op[4] for op in ops]
+        try:
+            reply = self._log.order(_dumps(ops))
+        except ConnectionError as exc:  # the link was lost this very turn
+            self._orders_in_flight -= 1
+            self._unanswered(tags, exc)
+            return
+        reply.add_done_callback(lambda done: self._ordered(tags, ops, done))
+
+    def _ordered(self, tags: list[str], ops: list[list[Any]], done: asyncio.Future[Any]) -> None:
+        """ORDER's reply. Its message came before it, on the same link: the writes have run
+        already, unless news wait behind a commit of this worker's (`_lock`)."""
+        self._orders_in_flight -= 1
+        self._send_orders()  # what waited meanwhile
+        error = done.exception()
+        if error is None:
+            try:
+                reply = SharedLog.reply(check(done.result()))
+            except ReplyError as exc:
+                error = exc
+        if error is not None:
+            self._unanswered(tags, error)
+            self._link.drop()  # whatever it was, the next call starts afresh
+            return
+        if reply is None:  # Redis was emptied: nothing was appended; start a log, order again
+            self._spawn(self._order_again(ops))
+        elif reply.start >= COMPACT_AFTER and not self._compacting:
+            self._compacting = True
+            self._spawn(self._compact_later())
+
+    def _unanswered(self, tags: list[str], error: BaseException) -> None:
+        """Ordered writes whose ORDER got no reply: they may or may not be in the log."""
+        self._reach.failed()
+        self._stale = True
+        for tag in tags:
+            waiting = self._mine.pop(tag, None)
+            if waiting is not None:
+                waiting.fail(StoreUnavailable(
+                    f"the shared store (Redis) did not confirm this write ({error!r}); it may "
+                    "or may not have been made"))
+
+    async def _order_again(self, ops: list[list[Any]]) -> None:
+        try:
+            async with self._lock, self._reach():
+                await self._start_log()
+        except StoreUnavailable as exc:
+            self._unanswered([op[4] for op in ops], exc)
+            return
+        if not self._outbox and self._orders_in_flight < IN_FLIGHT:
+            asyncio.get_running_loop().call_soon(self._send_orders)
+        self._outbox.extend(op for op in ops if op[4] in self._mine)
+
+    async def _compact_later(self) -> None:
+        """One at a time: under load, ORDER replies past COMPACT_AFTER come by the dozen."""
+        try:
+            async with self._lock, self._reach():
+                await self._catch_up()
+                if self.at is not None and self.at.length >= COMPACT_AFTER:
+                    await self._compact()
+        except StoreUnavailable as exc:
+            log.debug("the log is compacted another time: %s", exc)
+        finally:
+            self._compacting = False
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _commit_queue(self) -> None:
         try:
             async with self._lock:
                 while self._queue:
-                    batch = self._next_batch()
+                    batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                     with contextlib.suppress(Exception):  # each change of the batch has it
                         await self._commit_batch(batch)
                 self._apply_news()  # heard meanwhile
@@ -289,24 +407,11 @@ class SharedBackend:
             for waiting in stranded:
                 waiting.fail(StoreUnavailable("the mock stopped before committing this change"))
 
-    def _next_batch(self) -> list[_Waiting]:
-        """The changes at the head of the queue that commit alike: `Ordered` ones, or others."""
-        ordered = isinstance(self._queue[0].change, Ordered)
-        size = 1
-        while (size < min(MAX_BATCH, len(self._queue))
-               and isinstance(self._queue[size].change, Ordered) == ordered):
-            size += 1
-        batch, self._queue = self._queue[:size], self._queue[size:]
-        return batch
-
     async def _commit_batch(self, batch: list[_Waiting]) -> None:
         try:
             await self._catch_up()
             async with self._reach():
-                if isinstance(batch[0].change, Ordered):
-                    await self._order(batch)
-                else:
-                    await self._run_until_committed(batch)
+                await self._run_until_committed(batch)
         except BaseException as exc:
             if isinstance(exc, (*UNREACHABLE, StoreUnavailable, asyncio.CancelledError)):
                 # The commit may or may not have reached Redis: rebuild the copy from the log.
@@ -349,32 +454,6 @@ class SharedBackend:
             else:
                 self._take(reply)
         raise RuntimeError(f"no commit after {MAX_ATTEMPTS} attempts")
-
-    async def _order(self, batch: list[_Waiting]) -> None:
-        """Append the batch's ops to the log, whatever came before them (one round trip); the
-        reply holds the entries before them that this copy lacks. Apply those, then run the
-        batch's own, in the log's order: their outcomes are the answers."""
-        orders = [cast(Ordered, waiting.change) for waiting in batch]
-        entry = _dumps([order.op for order in orders])
-        for _ in range(MAX_ATTEMPTS):
-            reply = await self._log.call(self.at, ORDER, entry)
-            if reply is None:  # Redis was emptied meanwhile: nothing was appended
-                await self._start_log()
-                continue
-            if not self._take(reply):  # never: the script answers from this copy's place
-                raise StoreUnavailable("the shared log answered entries this worker cannot place")
-            for waiting, order in zip(batch, orders, strict=True):
-                try:
-                    waiting.result = self.replica.perform(order.op)
-                except Exception as exc:  # noqa: BLE001 - the answer to this change
-                    waiting.error = exc
-            self.at = Position(reply.epoch, reply.era, reply.start + len(reply.entries) + 1)
-            self.journal_era = reply.era
-            self._answer(batch)
-            if self.at.length >= COMPACT_AFTER:
-                await self._compact()
-            return
-        raise RuntimeError(f"no log to order a change in after {MAX_ATTEMPTS} attempts")
 
     def _run_batch(self, batch: list[_Waiting]) -> list[Op] | None:
         """Run every change of the batch on the local copy, each seeing those before it; the

@@ -104,6 +104,11 @@ class _Connection(asyncio.Protocol):
             raise ConnectionError("the connection to Redis is closed")
         self._transport.write(data)
 
+    def time_out(self, reply: asyncio.Future[Any]) -> None:
+        if not reply.done():
+            reply.set_exception(TimeoutError("Redis did not answer in time"))
+            self.drop()
+
     def drop(self) -> None:
         """Close at once: a reply still on its way must not be read as another call's."""
         if self._transport is not None:
@@ -112,16 +117,18 @@ class _Connection(asyncio.Protocol):
 
 class Link:
     """A worker's connection to Redis, opened on demand (`open`) and again after it is lost:
-    each opening subscribes to `channels` before it is done, and says so (`on_open`), since
-    messages sent while it was closed were missed."""
+    each opening loads `scripts` and subscribes to `channels` before it is done, and says so
+    (`on_open`), since messages sent while it was closed were missed."""
 
     def __init__(self, url: str, timeout_s: float, channels: tuple[str, ...],
-                 on_message: OnMessage, on_open: Callable[[], None]) -> None:
+                 on_message: OnMessage, on_open: Callable[[], None],
+                 scripts: tuple[str, ...] = ()) -> None:
         self._where = parse_url(url)
-        self._timeout_s, self._channels = timeout_s, channels
+        self._timeout_s, self._channels, self._scripts = timeout_s, channels, scripts
         self._on_message, self._on_open = on_message, on_open
         self._connection: _Connection | None = None
         self._opening: asyncio.Future[None] | None = None  # the one opening under way
+        self._closed = False  # by `close`: the link is not lost, it is done
 
     @property
     def is_open(self) -> bool:
@@ -157,9 +164,11 @@ class Link:
                 if "password" in self._where:
                     greeting += ["AUTH", self._where.get("username") or "default",
                                  self._where["password"]]
-                _check(await connection.send(*greeting))
+                check(await connection.send(*greeting))
                 if self._where.get("db"):
-                    _check(await connection.send("SELECT", self._where["db"]))
+                    check(await connection.send("SELECT", self._where["db"]))
+                for script in self._scripts:  # so that EVALSHA finds them on this server
+                    check(await connection.send("SCRIPT", "LOAD", script))
                 connection.subscribe(self._channels)
                 await connection.subscribed
             except BaseException:
@@ -168,38 +177,53 @@ class Link:
         self._connection = connection
         self._on_open()
 
-    @staticmethod
-    def _lost() -> None:
+    def _lost(self) -> None:
         """Messages may be missed from now on: the next `open` says so (`on_open`)."""
-        log.warning("lost the connection to the shared store (Redis); the next call opens it again")
+        if not self._closed:
+            log.warning("lost the connection to the shared store (Redis); the next call opens it again")
+
+    def send(self, *command: Any) -> asyncio.Future[Any]:
+        """Write a command on the open link (ConnectionError if it is not): its reply comes in
+        the future, or ConnectionError once the link is dropped, as it is when no reply comes
+        within the timeout (a late one must not be read as another call's)."""
+        if self._connection is None or self._connection.lost:
+            raise ConnectionError("the connection to Redis is not open")
+        connection = self._connection
+        reply = connection.send(*command)
+        timer = asyncio.get_running_loop().call_later(self._timeout_s, connection.time_out, reply)
+        reply.add_done_callback(lambda _: timer.cancel())
+        return reply
 
     async def call(self, *command: Any) -> Any:
-        """One command's reply, within the timeout (else the connection is dropped)."""
+        """One command's reply, opening the link first if need be."""
         await self.open()
-        assert self._connection is not None
-        connection = self._connection
-        try:
-            async with asyncio.timeout(self._timeout_s):
-                return _check(await connection.send(*command))
-        except TimeoutError:
-            connection.drop()
-            raise
+        return check(await self.send(*command))
 
     async def run_script(self, script: str, sha: str, keys: list[str], args: list[Any]) -> Any:
         try:
             return await self.call("EVALSHA", sha, len(keys), *keys, *args)
         except ReplyError as exc:
-            if not str(exc).startswith("NOSCRIPT"):
+            if not is_no_script(exc):
                 raise
         await self.call("SCRIPT", "LOAD", script)  # a Redis started since, or flushed: once
         return await self.call("EVALSHA", sha, len(keys), *keys, *args)
 
-    def close(self) -> None:
+    def drop(self) -> None:
+        """Drop the connection (the next call opens another): a reply went astray."""
         if self._connection is not None:
             self._connection.drop()
 
+    def close(self) -> None:
+        self._closed = True
+        self.drop()
 
-def _check(reply: Any) -> Any:
+
+def is_no_script(error: ReplyError) -> bool:
+    return str(error).startswith("NOSCRIPT")
+
+
+def check(reply: Any) -> Any:
+    """A reply, or its error raised as ReplyError."""
     if isinstance(reply, hiredis.ReplyError):
         raise ReplyError(str(reply))
     return reply

@@ -1,6 +1,6 @@
 """The shared store's change log in Redis: one script call per change, and its news.
 
-A change is committed by one call of `_COMMIT` (EVALSHA: one round trip). The script appends
+A change is committed by one call of `COMMIT` (EVALSHA: one round trip). The script appends
 the change's entry only if the caller's copy holds the whole log (the same epoch, the same
 length): a compare-and-append, so a rule checked on that copy (capacity, session limit) was
 checked on the state the change lands on, and nothing is oversold. Otherwise it writes nothing
@@ -16,34 +16,33 @@ The first entry of every log (started, reset or compacted) rebuilds the whole st
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from accelevents_mock.store.keys import EPOCH, JOURNAL_ERA, JOURNAL_KEYS, LOG, Channels
 from accelevents_mock.store.shared_link import Link
 
 APPEND, RESET, COMPACT, READ = "append", "reset", "compact", ""  # what a call does to the log
-ORDER = "order"  # append, whatever the caller lacks; answer that with the entry's place
+ORDER = "order"  # append, whatever came before: every copy runs the entry's ops in the log's order
 
 # KEYS: the epoch, the log, the journal era, then what a reset empties (the journal).
-# ARGV: the changes' channel, the notices' channel, the caller's epoch and log length, the
-# kind of call, the entry, then the notices to publish.
-_COMMIT = """
+# ARGV: the changes' channel, the notices' channel, the caller's epoch and log length (which
+# ORDER does not read), the kind of call, the entry, then the notices to publish.
+COMMIT = """
 local epoch = redis.call('GET', KEYS[1])
 if not epoch then return {'empty'} end
 local era = redis.call('GET', KEYS[3]) or ''
+if ARGV[5] == 'order' then
+  local length = redis.call('RPUSH', KEYS[2], ARGV[6])
+  redis.call('PUBLISH', ARGV[1], epoch .. ' ' .. length .. ' ' .. era .. ' ' .. ARGV[6])
+  return {'ordered', epoch, era, length}
+end
 if epoch ~= ARGV[3] then
   return {'behind', epoch, era, 0, redis.call('LRANGE', KEYS[2], 0, -1)}
 end
 local applied = tonumber(ARGV[4])
-if ARGV[5] == 'order' then
-  local from = applied
-  if epoch ~= ARGV[3] then from = 0 end
-  local length = redis.call('RPUSH', KEYS[2], ARGV[6])
-  redis.call('PUBLISH', ARGV[1], epoch .. ' ' .. length .. ' ' .. era .. ' ' .. ARGV[6])
-  if length - 1 <= from then return {'ordered', epoch, era, from, {}} end
-  return {'ordered', epoch, era, from, redis.call('LRANGE', KEYS[2], from, length - 2)}
-end
 if ARGV[5] == '' or redis.call('LLEN', KEYS[2]) ~= applied then
   return {'behind', epoch, era, applied, redis.call('LRANGE', KEYS[2], applied, -1)}
 end
@@ -63,7 +62,7 @@ for i = 7, #ARGV do redis.call('PUBLISH', ARGV[2], ARGV[i]) end
 return {'done', epoch, era, length}
 """
 _KEYS = [EPOCH, LOG, JOURNAL_ERA, *JOURNAL_KEYS]
-_SHA = hashlib.sha1(_COMMIT.encode()).hexdigest()
+SHA = hashlib.sha1(COMMIT.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ class Position:
 class Reply:
     """What a call answered: committed (`entries` empty, `start` the new entry's index), or
     not, with the entries from `start` on that the caller lacks; None: Redis holds no log.
-    ORDER's: committed, with the entries from `start` on that came before the caller's."""
+    ORDER's: committed, `start` the new entry's index."""
 
     committed: bool
     epoch: int
@@ -98,14 +97,25 @@ class SharedLog:
         with kind READ, or when it does not, answer what it lacks. One round trip."""
         where = [copy.epoch, copy.length] if copy is not None else ["", 0]
         channels = [self._channels.changes, self._channels.notices]
-        raw = await self._link.run_script(_COMMIT, _SHA, _KEYS,
+        raw = await self._link.run_script(COMMIT, SHA, _KEYS,
                                           [*channels, *where, kind, entry, *notices])
+        return self.reply(raw)
+
+    def order(self, entry: bytes) -> asyncio.Future[Any]:
+        """Append `entry` whatever came before it (its ops are run by every copy in the log's
+        order, this one's too, from the message): one script call on the open link, not
+        awaited here. Its raw reply (`reply` reads it) comes in the future."""
+        return self._link.send("EVALSHA", SHA, len(_KEYS), *_KEYS, self._channels.changes,
+                               self._channels.notices, "", 0, ORDER, entry)
+
+    @staticmethod
+    def reply(raw: Any) -> Reply | None:
         if raw[0] == b"empty":
             return None
         era = raw[2].decode()
-        if raw[0] == b"done":
+        if raw[0] in (b"done", b"ordered"):
             return Reply(True, int(raw[1]), era, int(raw[3]), [])
-        return Reply(raw[0] == b"ordered", int(raw[1]), era, int(raw[3]), raw[4])
+        return Reply(False, int(raw[1]), era, int(raw[3]), raw[4])
 
 
 @dataclass(frozen=True)
