@@ -4,25 +4,29 @@ The world itself is built from its seed in every process; what changes (registra
 networking, the clock, scenarios, faults, resets) is a log of ops in Redis (`shared_log.py`).
 Each entry of the log is one committed change. A worker
 
-- learns of every committed change by a message on a pub/sub channel, published by the same
-  script call that commits it, and carrying the entry: it applies the entry from the message,
-  so a read makes no round trip, even after a change. Only a message it cannot place (a gap,
-  after Redis was lost) sends it to read the log: one round trip. The message reaches every
-  subscriber's socket as Redis commits the change, before the writer can answer its client; a
-  worker reads its socket before it answers a request (`sync`), so a change answered by one
-  worker is seen by the next request to any other;
-- writes in one round trip: it runs the rule in Python on its up-to-date copy, then one script
-  call appends the change's ops if that copy still holds the whole log. If another worker
-  committed in between, nothing is written, the local write is undone, the entries it missed
-  come back in the same reply, and the rule runs again on the new state. So a check-then-write
-  (capacity, session limit) can never act on stale counts: nothing is oversold, and the rules
-  live once, in Python, not again in Lua.
+- learns of every committed change by a message on its database's changes channel, published
+  by the same script call that commits it, and carrying the entry: it applies the entry from
+  the message, as the message is read (`shared_link.py`: one RESP3 connection per worker, for
+  its calls and these messages), so a read makes no round trip, even after a change. Only a
+  message it cannot place (a gap, after Redis was lost) sends it to read the log: one round
+  trip. The message reaches every subscriber's socket as Redis commits the change, before the
+  writer can answer its client, so a change answered by one worker is seen by the next request
+  to any other;
+- orders the API's writes (`Ordered`: register, un-register, join, networking status): one
+  script call appends them whatever came before, and every worker runs each one itself, rules
+  and all, in the log's order (state-machine replication); the worker that took the request
+  answers it when it runs it, from the entry's message. One round trip, never a retry, and the
+  rules live once, in Python: nothing is oversold;
+- commits the control API's changes by compare-and-append: it runs the change in Python on its
+  up-to-date copy, then one script call appends the writes it made if that copy still holds
+  the whole log. If another worker committed in between, nothing is written, the local change
+  is undone, the entries it missed come back in the same reply, and the change runs again.
 
 Restarting a mock replays the log, so no registration is lost; a long log is compacted into a
 snapshot of the state, so a restart stays quick and Redis stays small. The journal is a capped list
-next to the log, written behind the requests (`shared_journal.py`), and networking notices
-travel on a pub/sub channel (published with their change) to whichever worker holds the
-attendee's socket.
+next to the log, written behind the requests (`shared_journal.py`), and networking notices reach
+the sockets of every worker: a replayed write sends its own where it runs, a control change's
+travel on the notices channel.
 
 When Redis cannot be reached, every call gives up within `STORE_TIMEOUT_S` with
 `StoreUnavailable` (the API answers 503); the next call tries again, so service comes back by

@@ -1,14 +1,18 @@
 """The shared store's change log in Redis: one script call per change, and its news.
 
-A change is committed by one call of `COMMIT` (EVALSHA: one round trip). The script appends
-the change's entry only if the caller's copy holds the whole log (the same epoch, the same
-length): a compare-and-append, so a rule checked on that copy (capacity, session limit) was
-checked on the state the change lands on, and nothing is oversold. Otherwise it writes nothing
-and answers with the entries the copy lacks, so the caller catches up in that same round trip,
-then runs the rule again. Called with no entry, it is the catch-up read alone.
+A change is committed by one call of `COMMIT` (EVALSHA: one round trip), in one of two ways:
 
-Each commit is published on the changes' channel with the entry itself, as `epoch index era entry`; the
-networking notices the change sent go out in the same call. So a worker learns of a change and
+- ORDER appends the entry whatever came before it: its ops are the API's writes themselves,
+  which every copy runs, rules and all, in the log's order (so a rule is always checked on the
+  state the write lands on, and nothing is oversold);
+- APPEND (and RESET, COMPACT) appends it only if the caller's copy holds the whole log (the
+  same epoch, the same length): a compare-and-append, for changes recorded as the writes they
+  made. Otherwise it writes nothing and answers with the entries the copy lacks, so the caller
+  catches up in that same round trip, then runs the change again. Called with no entry, it is
+  the catch-up read alone.
+
+Each commit is published on the changes' channel with the entry itself, as
+`epoch index era entry`; the networking notices an appended change sent go out in the same call. So a worker learns of a change and
 applies it from the message, without reading the log: a read makes no round trip, even after a
 change. A message it cannot place (a gap, an older epoch) only sends it to the log instead.
 The first entry of every log (started, reset or compacted) rebuilds the whole state by itself.
