@@ -124,3 +124,26 @@ def test_mocks_on_other_databases_of_one_redis_hear_none_of_its_changes(
     stale, before, after = asyncio.run(scenario())
     assert not stale  # nothing it could not place came its way
     assert after == before
+
+
+def test_a_write_whose_entry_never_comes_back_answers_503_in_time(
+        server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never a hang: the ORDER is answered, yet its message never runs the write here."""
+    from accelevents_mock.store import shared
+
+    monkeypatch.setattr(shared, "ANSWER_WITHIN_S", 0.3)
+    monkeypatch.setattr(SharedBackend, "_apply", lambda self, entries, replaying=False: None)
+
+    async def scenario() -> tuple[httpx.Response, float]:
+        async with worker(server, 4) as (_, client):
+            session_id = (await client.get("/__mock/world")).json()["cases"]["open_session"]
+            started = asyncio.get_running_loop().time()
+            answer = await asyncio.wait_for(
+                client.post(f"{API}/session/{session_id}/register"), timeout=5)
+            return answer, asyncio.get_running_loop().time() - started
+
+    answer, took = asyncio.run(scenario())
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["errorCode"] == "503"
+    assert "not confirmed" in answer.json()["developerMessage"]
+    assert took < 2

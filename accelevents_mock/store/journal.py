@@ -49,6 +49,24 @@ def noted(call: Answered) -> Noted:
             "violations": notes.get("violations")}
 
 
+NOTED_FIELDS = tuple(Noted.__annotations__)  # their order in a packed entry
+
+
+def packed(at_us: int, call: Answered) -> list[Any]:
+    """An entry as the shared journal stores it: when it was answered (µs since the epoch),
+    then `Noted`'s fields in order. A list is half the bytes of the entry's JSON object, and
+    a third of the work, on every request of a shared store; `unpacked` reads it back."""
+    notes = call.notes
+    return [at_us, call.method, call.path, notes.get("operation"), call.status,
+            notes.get("forced"), round(call.seconds * 1000, 2), notes.get("source"),
+            notes.get("violations")]
+
+
+def unpacked(row: list[Any]) -> dict[str, Any]:
+    """A packed entry's `at` and fields, as the journal lists them."""
+    return {"at": answered_at(row[0] / 1e6), **dict(zip(NOTED_FIELDS, row[1:], strict=True))}
+
+
 class Journal:
     def __init__(self, size: int = 500) -> None:
         # (id, time.time() when answered, the call): a tuple costs a third of a class

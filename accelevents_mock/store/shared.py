@@ -83,6 +83,7 @@ from accelevents_mock.store.shared_log import (
 T = TypeVar("T")
 MAX_ATTEMPTS = 200  # of one commit; each failure means another worker made progress
 MAX_BATCH = 64  # changes committed together at most
+ANSWER_WITHIN_S = 3.0  # an ordered write not run by then answers 503 (never a hang)
 IN_FLIGHT = 4  # ORDERs on their way at once: more wait for one to be answered, and go together
 COMPACT_AFTER = 5000  # log entries; then the log is replaced by one snapshot of the state
 STORE_TIMEOUT_S = 0.6  # to connect, or for one reply: then Redis counts as unreachable (503)
@@ -123,6 +124,10 @@ class Reach:
         return self
 
     async def __aenter__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """StoreUnavailable while Redis was found out of reach a moment ago."""
         if time.monotonic() < self._down_until:
             raise StoreUnavailable("the shared store (Redis) cannot be reached; trying again shortly")
 
@@ -194,6 +199,7 @@ class SharedBackend:
         self._tags = (f"{worker}.{n}" for n in itertools.count())
         self._tasks: set[asyncio.Task[None]] = set()  # held until done (the loop keeps weak ones)
         self._compacting = False  # a compaction is under way (`_compact_later`)
+        self._catching_up = False  # a read of the log is under way (`_catch_up_soon`)
         self._stale = True  # the log may hold entries this copy lacks, and no message says which
 
     # -- reading -----------------------------------------------------------------------------
@@ -234,6 +240,8 @@ class SharedBackend:
             if not news.follows(self.at):
                 self._news.clear()
                 self._stale = True  # a gap: the log says what is missing
+                if self._mine:  # writes of this worker's wait to be run: read it now
+                    self._catch_up_soon()
                 return
             self._apply([news.entry])
             self.at = Position(news.epoch, news.era, news.index)
@@ -290,9 +298,10 @@ class SharedBackend:
 
     # -- writing -----------------------------------------------------------------------------
     async def transact(self, change: Callable[[], T]) -> T:
-        """Changes that wait while this worker commits others go together in the next commit
-        (group commit: one round trip for the batch), each answered once it is committed.
-        One task commits, batch after batch while changes wait; each request waits once."""
+        """An `Ordered` change goes in the next ORDER (`_order`). Any other is committed by
+        compare-and-append: those that wait while this worker commits others go together in
+        the next commit (group commit: one round trip for the batch), batch after batch, by
+        one task. Each is answered once it is committed."""
         loop = asyncio.get_running_loop()
         waiting = _Waiting(change, loop.create_future())
         if isinstance(change, Ordered):
@@ -301,7 +310,16 @@ class SharedBackend:
             self._queue.append(waiting)
             if self._committer is None:
                 self._committer = loop.create_task(self._commit_queue())
-        await waiting.answered
+            await waiting.answered  # a reset may build a large world: no bound here
+            return waiting.outcome()
+        try:
+            async with asyncio.timeout(ANSWER_WITHIN_S):
+                await waiting.answered
+        except TimeoutError:  # never a hang, whatever went astray
+            for tag in [tag for tag, other in self._mine.items() if other is waiting]:
+                del self._mine[tag]
+            raise StoreUnavailable(f"this write was not confirmed within {ANSWER_WITHIN_S} s; it "
+                                   "may or may not have been made") from None
         result: T = waiting.outcome()
         return result
 
@@ -315,8 +333,7 @@ class SharedBackend:
         if not self._link.is_open:
             async with self._reach():
                 await self._link.open()
-        async with self._reach():
-            pass  # fails at once while Redis is known to be out of reach
+        self._reach.check()
         tag = next(self._tags)
         self._mine[tag] = waiting
         if not self._outbox and self._orders_in_flight < IN_FLIGHT:
@@ -391,6 +408,20 @@ class SharedBackend:
             log.debug("the log is compacted another time: %s", exc)
         finally:
             self._compacting = False
+
+    def _catch_up_soon(self) -> None:
+        if not self._catching_up:
+            self._catching_up = True
+            self._spawn(self._catch_up_now())
+
+    async def _catch_up_now(self) -> None:
+        try:
+            async with self._lock:
+                await self._catch_up()
+        except StoreUnavailable as exc:  # the writes waiting answer 503 in time
+            log.debug("could not read the log: %s", exc)
+        finally:
+            self._catching_up = False
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

@@ -39,7 +39,7 @@ from typing import Any
 
 from accelevents_mock.http import dumps
 from accelevents_mock.store import StoreUnavailable
-from accelevents_mock.store.journal import Answered, JournalEntry, answered_at, noted
+from accelevents_mock.store.journal import Answered, JournalEntry, packed, unpacked
 from accelevents_mock.store.keys import (
     JOURNAL,
     JOURNAL_ERA,
@@ -173,7 +173,7 @@ class SharedJournal:
             if era is None:
                 return  # answered before this worker ever reached a world: nothing to join
             lines = b"\n".join([b"%d %s%012x %s" % (at, self._tag, number,
-                                                   dumps({"at": answered_at(at / 1e6), **noted(call)}))
+                                                   dumps(packed(at, call)))
                                  for at, number, call in taken])  # JSON has no raw \n
             try:
                 async with self._reach():
@@ -238,6 +238,6 @@ class SharedJournal:
         for raw in raws:
             entry_id, _, fields = raw.decode().partition(" ")
             if int(entry_id) > since:
-                rows.append({"id": int(entry_id), **json.loads(fields)})
+                rows.append({"id": int(entry_id), **unpacked(json.loads(fields))})
         return rows[-limit:] if limit else rows
 

@@ -12,10 +12,11 @@ A change is committed by one call of `COMMIT` (EVALSHA: one round trip), in one 
   the catch-up read alone.
 
 Each commit is published on the changes' channel with the entry itself, as
-`epoch index era entry`; the networking notices an appended change sent go out in the same call. So a worker learns of a change and
-applies it from the message, without reading the log: a read makes no round trip, even after a
-change. A message it cannot place (a gap, an older epoch) only sends it to the log instead.
-The first entry of every log (started, reset or compacted) rebuilds the whole state by itself.
+`epoch index era entry`; the networking notices an appended change sent go out in the same
+call. So a worker learns of a change and applies it from the message, without reading the log:
+a read makes no round trip, even after a change. A message it cannot place (a gap, an older
+epoch) only sends it to the log instead. The first entry of every log (started, reset or
+compacted) rebuilds the whole state by itself.
 """
 
 from __future__ import annotations
