@@ -12,13 +12,17 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import hiredis
+import httpx
 import pytest
 from redis.asyncio.connection import AbstractConnection
 
+from accelevents_mock.app import MockApp, create_app
+from accelevents_mock.config import MockConfig
+from accelevents_mock.contract.cases import TOKENS
 from accelevents_mock.store import shared_link
 from tests.live import free_port
 
@@ -100,3 +104,15 @@ def count_round_trips(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
     monkeypatch.setattr(shared_link._Connection, "send", counted_on_link)
     return sent
+
+
+@contextlib.asynccontextmanager
+async def in_process_mock(server: RedisServer, db: int
+                          ) -> AsyncIterator[tuple[MockApp, httpx.AsyncClient]]:
+    """A mock on `server`'s database `db`, in this process, and a client calling it as the
+    attendee."""
+    app = create_app(MockConfig(store=f"redis://127.0.0.1:{server.port}/{db}"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock",
+                                 headers={"Authorization": TOKENS["attendee"]}) as client:
+        yield app, client
+    await app.state.close()

@@ -5,17 +5,15 @@ process on a real Redis: a GET makes no round trip while nothing changes, and no
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from accelevents_mock.app import MockApp, create_app
-from accelevents_mock.config import MockConfig
-from accelevents_mock.contract.cases import EVENT_URL, TOKENS
+from accelevents_mock.app import MockApp
+from accelevents_mock.contract.cases import EVENT_URL
 from accelevents_mock.store import shared_journal
-from tests.redis_server import RedisServer, count_round_trips, running_redis
+from tests.redis_server import RedisServer, count_round_trips, in_process_mock, running_redis
 
 LISTING = f"/rest/events/{EVENT_URL}/session?size=5"
 
@@ -30,16 +28,6 @@ def server() -> Iterator[RedisServer]:
 def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Every command (or pipeline) this process sends to Redis, as it goes out."""
     return count_round_trips(monkeypatch)
-
-
-@asynccontextmanager
-async def mock(server: RedisServer, db: int) -> AsyncIterator[tuple[MockApp, httpx.AsyncClient]]:
-    app = create_app(MockConfig(store=f"redis://127.0.0.1:{server.port}/{db}"))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mock",
-                                 headers={"Authorization": TOKENS["attendee"]}) as client:
-        yield app, client
-    await app.state.close()
 
 
 async def journal_paths(client: httpx.AsyncClient) -> list[str]:
@@ -61,7 +49,7 @@ def test_a_get_makes_no_round_trip_while_nothing_changes(
     monkeypatch.setattr(shared_journal, "FLUSH_AFTER_S", 3600)  # the write-behind: not now
 
     async def scenario() -> None:
-        async with mock(server, 0) as (_, client):
+        async with in_process_mock(server, 0) as (_, client):
             await start_the_log(client)
             round_trips.clear()
             answers = await asyncio.gather(*(client.get(f"{LISTING}&page={i % 3}") for i in range(20)))
@@ -83,7 +71,7 @@ def test_the_buffer_goes_to_redis_by_itself_and_at_shutdown(server: RedisServer,
     monkeypatch.setattr(shared_journal, "FLUSH_AFTER_S", 0.05)
 
     async def scenario() -> None:
-        async with mock(server, 1) as (writer, client), mock(server, 1) as (_, reader):
+        async with in_process_mock(server, 1) as (writer, client), in_process_mock(server, 1) as (_, reader):
             await client.get(LISTING)
             await asyncio.sleep(0.3)  # stored by the write-behind, not by a reader's hand-over
             assert await writer.state.backend.redis.zcard(shared_journal.JOURNAL_NEW) == 1
@@ -115,7 +103,7 @@ def test_entries_answered_while_redis_does_not_answer_are_stored_once_it_does(
     monkeypatch.setattr(shared_journal, "RETRY_AFTER_S", 0.2)
 
     async def scenario() -> None:
-        async with mock(server, 2) as (_, client):
+        async with in_process_mock(server, 2) as (_, client):
             await start_the_log(client)
             server.pause()
             try:  # nothing changed: answered from this worker's copy; the entries wait
@@ -135,7 +123,7 @@ def test_a_reset_drops_entries_of_the_old_world_still_in_a_buffer(
     monkeypatch.setattr(shared_journal, "FLUSH_AFTER_S", 3600)
 
     async def scenario() -> None:
-        async with mock(server, 3) as (_, one), mock(server, 3) as (_, two):
+        async with in_process_mock(server, 3) as (_, one), in_process_mock(server, 3) as (_, two):
             await one.get(LISTING)  # in one's buffer...
             assert (await two.post("/__mock/reset")).status_code == 200  # ...of the old world
             await two.get(f"{LISTING}&page=1")
@@ -151,7 +139,7 @@ def test_a_reader_answers_503_when_a_worker_does_not_hand_over(server: RedisServ
     monkeypatch.setattr(shared_journal, "HANDOVER_S", 0.3)
 
     async def scenario() -> None:
-        async with mock(server, 4) as (stuck, one), mock(server, 4) as (_, two):
+        async with in_process_mock(server, 4) as (stuck, one), in_process_mock(server, 4) as (_, two):
             await one.get(LISTING)  # subscribed, and its entry in its buffer
             monkeypatch.setattr(stuck.state.backend.journal, "hand_over", lambda reader: None)
             answer = await two.get("/__mock/journal")

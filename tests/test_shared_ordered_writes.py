@@ -6,18 +6,17 @@ for), and mocks on other databases of the same Redis hear none of it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import Iterator
+from contextlib import AsyncExitStack
 
 import httpx
 import pytest
 
-from accelevents_mock.app import MockApp, create_app
-from accelevents_mock.config import MockConfig
+from accelevents_mock.app import MockApp
 from accelevents_mock.contract.cases import EVENT_URL, TOKENS
 from accelevents_mock.store import shared_journal
 from accelevents_mock.store.shared import SharedBackend
-from tests.redis_server import RedisServer, count_round_trips, running_redis
+from tests.redis_server import RedisServer, count_round_trips, in_process_mock, running_redis
 
 API = f"/rest/events/{EVENT_URL}"
 WRITES_PER_WORKER = 40
@@ -27,15 +26,6 @@ WRITES_PER_WORKER = 40
 def server() -> Iterator[RedisServer]:
     with running_redis() as server:
         yield server
-
-
-@asynccontextmanager
-async def worker(server: RedisServer, db: int) -> AsyncIterator[tuple[MockApp, httpx.AsyncClient]]:
-    app = create_app(MockConfig(store=f"redis://127.0.0.1:{server.port}/{db}"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock",
-                                 headers={"Authorization": TOKENS["attendee"]}) as client:
-        yield app, client
-    await app.state.close()
 
 
 def backend(app: MockApp) -> SharedBackend:
@@ -59,7 +49,7 @@ def test_concurrent_writes_on_one_registration_take_one_script_call_each_and_no_
 
     async def scenario() -> tuple[list[int], list[str], list[set[int]], set[int]]:
         async with AsyncExitStack() as stack:
-            apps, clients = zip(*[await stack.enter_async_context(worker(server, 0))
+            apps, clients = zip(*[await stack.enter_async_context(in_process_mock(server, 0))
                                   for _ in range(2)], strict=True)
             session_id = (await clients[0].get("/__mock/world")).json()["cases"]["open_session"]
             register = f"{API}/session/{session_id}/register"
@@ -88,7 +78,8 @@ def test_concurrent_writes_on_one_registration_take_one_script_call_each_and_no_
 def test_a_write_replayed_by_another_worker_sees_the_instant_it_was_asked_for(
         server: RedisServer) -> None:
     async def scenario() -> tuple[object, object]:
-        async with worker(server, 1) as (one, one_client), worker(server, 1) as (two, two_client):
+        async with in_process_mock(server, 1) as (one, one_client), \
+                in_process_mock(server, 1) as (two, two_client):
             session_id = (await one_client.get("/__mock/world")).json()["cases"]["open_session"]
             await two_client.get(f"{API}/session/v2/{session_id}")
             await asyncio.sleep(0.2)  # the other worker's registered at differs by this, if read now
@@ -108,7 +99,7 @@ def test_a_write_replayed_by_another_worker_sees_the_instant_it_was_asked_for(
 def test_mocks_on_other_databases_of_one_redis_hear_none_of_its_changes(
         server: RedisServer) -> None:
     async def scenario() -> tuple[bool, object, object]:
-        async with worker(server, 2) as (_, writer), worker(server, 3) as (other, reader):
+        async with in_process_mock(server, 2) as (_, writer), in_process_mock(server, 3) as (other, reader):
             session_id = (await writer.get("/__mock/world")).json()["cases"]["open_session"]
             for _ in range(2):  # the log started (its message sends a worker to read it), then read
                 assert (await reader.get(f"{API}/session/v2/{session_id}")).status_code == 200
@@ -135,7 +126,7 @@ def test_a_write_whose_entry_never_comes_back_answers_503_in_time(
     monkeypatch.setattr(SharedBackend, "_apply", lambda self, entries, replaying=False: None)
 
     async def scenario() -> tuple[httpx.Response, float]:
-        async with worker(server, 4) as (_, client):
+        async with in_process_mock(server, 4) as (_, client):
             session_id = (await client.get("/__mock/world")).json()["cases"]["open_session"]
             started = asyncio.get_running_loop().time()
             answer = await asyncio.wait_for(
