@@ -1,8 +1,10 @@
-"""Shared fixtures: a fresh in-process mock per test, at a fixed instant, with a sync client."""
+"""Shared fixtures: a fresh in-process mock per test, at a fixed instant, with a sync client;
+a real Redis for the shared-store tests (`server`, one per test module that asks for it)."""
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +14,7 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from accelevents_mock.app import create_app  # noqa: E402
 from accelevents_mock.config import MockConfig  # noqa: E402
+from tests.redis_server import RedisServer, running_redis  # noqa: E402
 
 FIXED_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -19,6 +22,13 @@ FIXED_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 def make_client(**config: object) -> TestClient:
     config.setdefault("clock", FIXED_NOW)
     return TestClient(create_app(MockConfig(**config)), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RedisServer]:
+    """redis-server on a free port, for the module's tests (an error says `make redis` if missing)."""
+    with running_redis() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

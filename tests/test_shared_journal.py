@@ -5,7 +5,6 @@ process on a real Redis: a GET makes no round trip while nothing changes, and no
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,15 +12,9 @@ import pytest
 from accelevents_mock.app import MockApp
 from accelevents_mock.contract.cases import EVENT_URL
 from accelevents_mock.store import shared_journal
-from tests.redis_server import RedisServer, count_round_trips, in_process_mock, running_redis
+from tests.redis_server import RedisServer, count_round_trips, in_process_mock
 
 LISTING = f"/rest/events/{EVENT_URL}/session?size=5"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ for), and mocks on other databases of the same Redis hear none of it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from contextlib import AsyncExitStack
 
 import httpx
@@ -16,16 +15,10 @@ from accelevents_mock.app import MockApp
 from accelevents_mock.contract.cases import EVENT_URL, TOKENS
 from accelevents_mock.store import shared_journal
 from accelevents_mock.store.shared import SharedBackend
-from tests.redis_server import RedisServer, count_round_trips, in_process_mock, running_redis
+from tests.redis_server import RedisServer, count_round_trips, in_process_mock
 
 API = f"/rest/events/{EVENT_URL}"
 WRITES_PER_WORKER = 40
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
 
 
 def backend(app: MockApp) -> SharedBackend:

@@ -5,7 +5,7 @@ workers writing in turn, each after the other's change."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
@@ -15,16 +15,10 @@ from accelevents_mock.app import create_app
 from accelevents_mock.config import MockConfig
 from accelevents_mock.contract.cases import EVENT_URL, TOKENS
 from accelevents_mock.store import shared_journal
-from tests.redis_server import RedisServer, count_round_trips, running_redis
+from tests.redis_server import RedisServer, count_round_trips
 
 API = f"/rest/events/{EVENT_URL}"
 ROUND_TRIPS_PER_WRITE = 1  # the commit script; the other worker's change came with its message
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
 
 
 @asynccontextmanager
