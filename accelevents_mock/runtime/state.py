@@ -26,7 +26,7 @@ from accelevents_mock.runtime import writes
 from accelevents_mock.runtime.changelog import ChangeLog
 from accelevents_mock.runtime.controls import Controls
 from accelevents_mock.runtime.notify import Notifier
-from accelevents_mock.store.backend import Backend, LocalBackend, Notice
+from accelevents_mock.store.backend import ORDERED, Backend, LocalBackend, Notice
 from accelevents_mock.store.journal import Answered, JournalEntry
 from accelevents_mock.store.memory import MemoryStore, Op
 from accelevents_mock.world.builder import build_world
@@ -187,7 +187,7 @@ class MockState:
 
     def apply(self, op: Op, announce: bool = True) -> None:
         """Replay one op recorded here or by another worker."""
-        if op[0] == writes.RUN:
+        if op[0] == ORDERED:
             self._replaying = not announce
             try:
                 self.perform(op)

@@ -19,8 +19,6 @@ from accelevents_mock.domain.service import MockService
 from accelevents_mock.store.backend import ORDERED, Ordered
 from accelevents_mock.store.memory import Op
 
-RUN = ORDERED  # the op's kind: [RUN, name, arguments, seconds since the epoch, (a tag)]
-
 Write = Callable[[MockService, User, dict[str, Any]], Any]
 
 
@@ -54,7 +52,7 @@ WRITES: dict[str, Write] = {
 
 def ordered(perform: Callable[[Op], Any], name: str, user: User, **args: Any) -> Ordered:
     """The write `name` by `user`, asked for now; `perform` runs it (`MockState.perform`)."""
-    return Ordered([RUN, name, {"userId": user.id, **args}, time.time()], perform)
+    return Ordered([ORDERED, name, {"userId": user.id, **args}, time.time()], perform)
 
 
 def perform(service: MockService, op: Op) -> Any:

@@ -178,8 +178,6 @@ class SharedBackend:
         self.redis: Any = redis.from_url(url, socket_timeout=STORE_TIMEOUT_S, **options)
         self._reach = Reach()
         self.channels = channels(parse_url(url).get("db", 0))
-        self._changes_b, self._notices_b, self._hand_over_b = (
-            name.encode() for name in self.channels.all[:3])
         self._link = Link(url, STORE_TIMEOUT_S, self.channels.all, self._message, self._opened,
                           scripts=(COMMIT,))
         self._log = SharedLog(self._link, self.channels)
@@ -198,8 +196,13 @@ class SharedBackend:
         worker = secrets.token_hex(4)  # tags this worker's writes apart from others'
         self._tags = (f"{worker}.{n}" for n in itertools.count())
         self._tasks: set[asyncio.Task[None]] = set()  # held until done (the loop keeps weak ones)
-        self._compacting = False  # a compaction is under way (`_compact_later`)
-        self._catching_up = False  # a read of the log is under way (`_catch_up_soon`)
+        self._once: set[str] = set()  # what runs in the background at most once at a time
+        self._handlers: dict[bytes, Callable[[bytes], None]] = {  # by channel, as Redis names it
+            self.channels.changes.encode(): self._hear,
+            self.channels.notices.encode(): self._deliver_notice,
+            self.channels.hand_over.encode(): self._hand_over,
+            self.channels.handed_over.encode(): self._handed_over,
+        }
         self._stale = True  # the log may hold entries this copy lacks, and no message says which
 
     # -- reading -----------------------------------------------------------------------------
@@ -241,23 +244,21 @@ class SharedBackend:
                 self._news.clear()
                 self._stale = True  # a gap: the log says what is missing
                 if self._mine:  # writes of this worker's wait to be run: read it now
-                    self._catch_up_soon()
+                    self._spawn_once(self._catch_up_now)
                 return
             self._apply([news.entry])
             self.at = Position(news.epoch, news.era, news.index)
             self.journal_era = news.era
 
-    def _take(self, reply: Reply) -> bool:
+    def _take(self, reply: Reply) -> None:
         """Bring the copy up to the log, from a reply that did not commit: the entries after
-        the copy's, or the whole log (its first entry rebuilds everything by itself). False
-        if they cannot be placed: the whole log is read next."""
+        the copy's, or the whole log (its first entry rebuilds everything by itself)."""
         if reply.start and (self.at is None or (reply.epoch, reply.start) != (self.at.epoch, self.at.length)):
-            self.at, self._stale = None, True
-            return False
+            self.at, self._stale = None, True  # cannot place them: read the whole log
+            return
         self._apply(reply.entries, replaying=not reply.start)
         self.at = Position(reply.epoch, reply.era, reply.start + len(reply.entries))
         self.journal_era = reply.era
-        return True
 
     def _apply(self, entries: list[bytes], replaying: bool = False) -> None:
         """`replaying`: the log from its start, which a copy rebuilds from, not news: the
@@ -305,7 +306,7 @@ class SharedBackend:
         loop = asyncio.get_running_loop()
         waiting = _Waiting(change, loop.create_future())
         if isinstance(change, Ordered):
-            await self._order(waiting, change)
+            tag = await self._order(waiting, change)
         else:
             self._queue.append(waiting)
             if self._committer is None:
@@ -316,29 +317,34 @@ class SharedBackend:
             async with asyncio.timeout(ANSWER_WITHIN_S):
                 await waiting.answered
         except TimeoutError:  # never a hang, whatever went astray
-            for tag in [tag for tag, other in self._mine.items() if other is waiting]:
-                del self._mine[tag]
+            self._mine.pop(tag, None)
             raise StoreUnavailable(f"this write was not confirmed within {ANSWER_WITHIN_S} s; it "
                                    "may or may not have been made") from None
         result: T = waiting.outcome()
         return result
 
     # -- ordered writes ------------------------------------------------------------------------
-    async def _order(self, waiting: _Waiting, change: Ordered) -> None:
+    async def _order(self, waiting: _Waiting, change: Ordered) -> str:
         """Put the write's op in the next ORDER: every write asked for in this turn of the
         event loop goes in one entry (one round trip for all), sent at the turn's end without
         waiting for the entries before it to be answered. The write is answered once this
         worker runs it, in its turn, from the entry's message (`_apply`): never raced, never
-        retried."""
+        retried. Its tag: how this worker knows it again."""
         if not self._link.is_open:
             async with self._reach():
                 await self._link.open()
         self._reach.check()
         tag = next(self._tags)
         self._mine[tag] = waiting
+        self._to_outbox([[*change.op, tag]])
+        return tag
+
+    def _to_outbox(self, ops: list[list[Any]]) -> None:
+        """Ops for the next ORDER, sent at the end of this turn unless IN_FLIGHT are on their
+        way (then when one is answered)."""
         if not self._outbox and self._orders_in_flight < IN_FLIGHT:
             asyncio.get_running_loop().call_soon(self._send_orders)
-        self._outbox.append([*change.op, tag])
+        self._outbox.extend(ops)
 
     def _send_orders(self) -> None:
         if not self._outbox:
@@ -371,9 +377,8 @@ class SharedBackend:
             return
         if reply is None:  # Redis was emptied: nothing was appended; start a log, order again
             self._spawn(self._order_again(ops))
-        elif reply.start >= COMPACT_AFTER and not self._compacting:
-            self._compacting = True
-            self._spawn(self._compact_later())
+        elif reply.start >= COMPACT_AFTER:
+            self._spawn_once(self._compact_later)
 
     def _unanswered(self, tags: list[str], error: BaseException) -> None:
         """Ordered writes whose ORDER got no reply: they may or may not be in the log."""
@@ -393,12 +398,11 @@ class SharedBackend:
         except StoreUnavailable as exc:
             self._unanswered([op[4] for op in ops], exc)
             return
-        if not self._outbox and self._orders_in_flight < IN_FLIGHT:
-            asyncio.get_running_loop().call_soon(self._send_orders)
-        self._outbox.extend(op for op in ops if op[4] in self._mine)
+        self._to_outbox([op for op in ops if op[4] in self._mine])
 
     async def _compact_later(self) -> None:
-        """One at a time: under load, ORDER replies past COMPACT_AFTER come by the dozen."""
+        """Spawned once at a time: under load, ORDER replies past COMPACT_AFTER come by the
+        dozen."""
         try:
             async with self._lock, self._reach():
                 await self._catch_up()
@@ -406,13 +410,6 @@ class SharedBackend:
                     await self._compact()
         except StoreUnavailable as exc:
             log.debug("the log is compacted another time: %s", exc)
-        finally:
-            self._compacting = False
-
-    def _catch_up_soon(self) -> None:
-        if not self._catching_up:
-            self._catching_up = True
-            self._spawn(self._catch_up_now())
 
     async def _catch_up_now(self) -> None:
         try:
@@ -420,13 +417,19 @@ class SharedBackend:
                 await self._catch_up()
         except StoreUnavailable as exc:  # the writes waiting answer 503 in time
             log.debug("could not read the log: %s", exc)
-        finally:
-            self._catching_up = False
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _spawn_once(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run `work` in the background, unless it runs already."""
+        name = work.__name__
+        if name not in self._once:
+            self._once.add(name)
+            self._spawn(work()).add_done_callback(lambda _: self._once.discard(name))
 
     async def _commit_queue(self) -> None:
         try:
@@ -538,14 +541,13 @@ class SharedBackend:
         self._stale = True
 
     def _message(self, channel: bytes, data: bytes) -> None:
-        if channel == self._changes_b:
-            self._hear(data)
-        elif channel == self._notices_b:
-            self._deliver_notice(data)
-        elif channel == self._hand_over_b:
-            self.journal.hand_over(data.decode(errors="replace"))
-        else:
-            self.journal.handed_over(data.decode(errors="replace"))
+        self._handlers[channel](data)
+
+    def _hand_over(self, reader: bytes) -> None:
+        self.journal.hand_over(reader.decode(errors="replace"))
+
+    def _handed_over(self, reader: bytes) -> None:
+        self.journal.handed_over(reader.decode(errors="replace"))
 
     def _hear(self, data: bytes) -> None:
         """A commit announced: applied now, unless this worker is committing (then before its

@@ -184,11 +184,12 @@ class Link:
 
     def send(self, *command: Any) -> asyncio.Future[Any]:
         """Write a command on the open link (ConnectionError if it is not): its reply comes in
-        the future, or ConnectionError once the link is dropped, as it is when no reply comes
-        within the timeout (a late one must not be read as another call's)."""
-        if self._connection is None or self._connection.lost:
+        the future; or ConnectionError once the link is lost, or TimeoutError when no reply
+        comes within the timeout (then the link is dropped: a late reply must not be read as
+        another call's)."""
+        if not self.is_open:
             raise ConnectionError("the connection to Redis is not open")
-        connection = self._connection
+        connection = cast(_Connection, self._connection)
         reply = connection.send(*command)
         timer = asyncio.get_running_loop().call_later(self._timeout_s, connection.time_out, reply)
         reply.add_done_callback(lambda _: timer.cancel())
@@ -203,7 +204,7 @@ class Link:
         try:
             return await self.call("EVALSHA", sha, len(keys), *keys, *args)
         except ReplyError as exc:
-            if not is_no_script(exc):
+            if not str(exc).startswith("NOSCRIPT"):
                 raise
         await self.call("SCRIPT", "LOAD", script)  # a Redis started since, or flushed: once
         return await self.call("EVALSHA", sha, len(keys), *keys, *args)
@@ -216,10 +217,6 @@ class Link:
     def close(self) -> None:
         self._closed = True
         self.drop()
-
-
-def is_no_script(error: ReplyError) -> bool:
-    return str(error).startswith("NOSCRIPT")
 
 
 def check(reply: Any) -> Any:
