@@ -43,7 +43,7 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, TypeVar
 
 import redis.asyncio as redis
@@ -206,6 +206,18 @@ class SharedBackend:
         self._stale = True  # the log may hold entries this copy lacks, and no message says which
 
     # -- reading -----------------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """The lock for one catch-up or change at a time. While it is held, news wait (`_hear`);
+        as it is let go, they are applied: a write of this worker's waiting for its message is
+        never left to time out because the message came while a compaction held the lock."""
+        async with self._lock:
+            try:
+                yield
+            finally:
+                self._apply_news()
+
+
     async def sync(self) -> None:
         if not self._link.is_open:
             async with self._reach():
@@ -214,7 +226,7 @@ class SharedBackend:
         # was: the loop has read it already (Link reads messages as they come, not in a task).
         if not self._news and not self._stale:
             return
-        async with self._lock:
+        async with self._exclusive():
             await self._catch_up()
 
     async def _catch_up(self) -> None:
@@ -393,7 +405,7 @@ class SharedBackend:
 
     async def _order_again(self, ops: list[list[Any]]) -> None:
         try:
-            async with self._lock, self._reach():
+            async with self._exclusive(), self._reach():
                 await self._start_log()
         except StoreUnavailable as exc:
             self._unanswered([op[4] for op in ops], exc)
@@ -404,7 +416,7 @@ class SharedBackend:
         """Spawned once at a time: under load, ORDER replies past COMPACT_AFTER come by the
         dozen."""
         try:
-            async with self._lock, self._reach():
+            async with self._exclusive(), self._reach():
                 await self._catch_up()
                 if self.at is not None and self.at.length >= COMPACT_AFTER:
                     await self._compact()
@@ -413,7 +425,7 @@ class SharedBackend:
 
     async def _catch_up_now(self) -> None:
         try:
-            async with self._lock:
+            async with self._exclusive():
                 await self._catch_up()
         except StoreUnavailable as exc:  # the writes waiting answer 503 in time
             log.debug("could not read the log: %s", exc)
@@ -433,12 +445,11 @@ class SharedBackend:
 
     async def _commit_queue(self) -> None:
         try:
-            async with self._lock:
+            async with self._exclusive():
                 while self._queue:
                     batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                     with contextlib.suppress(Exception):  # each change of the batch has it
                         await self._commit_batch(batch)
-                self._apply_news()  # heard meanwhile
         finally:
             self._committer = None
             stranded, self._queue = self._queue, []  # left only when cancelled: at shutdown
